@@ -1,0 +1,19 @@
+# The two set-up commands (README): `make build` and `make test`. Each installs what it needs first.
+.PHONY: setup build test test-fast bench
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	.venv/bin/exporter build content --out build
+
+# The whole suite, slow real-browser and full-corpus tests included (what CI runs).
+test: setup
+	.venv/bin/python -m pytest -n 2 -q
+
+# Everything but the slow tests, for the edit-test loop.
+test-fast: setup
+	.venv/bin/python -m pytest -n 2 -q -m "not slow"
+
+bench: setup
+	.venv/bin/python benchmarks/bench_build.py

@@ -1,0 +1,79 @@
+"""File helpers: atomic writes, deterministic zips, paths that cannot leave their root."""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+from typing import Iterable
+
+# 1980-01-01 is the earliest a zip can store; used when SOURCE_DATE_EPOCH is not set.
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def build_datetime() -> tuple[int, int, int, int, int, int]:
+    """SOURCE_DATE_EPOCH (reproducible-builds.org) if set, else a fixed date: never the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        stamp = time.gmtime(max(int(epoch), 315532800))
+        return stamp[:6]
+    return _ZIP_EPOCH
+
+
+def build_date_iso() -> str:
+    year, month, day, hour, minute, second = build_datetime()
+    return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}Z"
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temp file beside `path`, then rename: a failed build leaves no half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_zip(path: Path, members: Iterable[tuple[str, bytes]], first: str | None = None,
+              stored: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff", ".woff2")) -> None:
+    """A byte-reproducible zip: sorted names (`first` leads, stored), fixed timestamps and permissions.
+
+    Already-compressed media are stored, not deflated again (no size gain, only time).
+    """
+    items = dict(members)
+    names = sorted(items)
+    if first is not None and first in items:
+        names.remove(first)
+        names.insert(0, first)
+    stamp = build_datetime()
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w") as archive:
+            for name in names:
+                info = zipfile.ZipInfo(name, date_time=stamp)
+                plain = name == first or name.lower().endswith(stored)
+                info.compress_type = zipfile.ZIP_STORED if plain else zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                info.create_system = 3
+                archive.writestr(info, items[name], compresslevel=None if plain else 9)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def safe_join(root: Path, relative: str) -> Path | None:
+    """`root/relative` resolved (symlinks followed), or None if it would leave `root`."""
+    if not relative or relative.startswith(("/", "\\")) or ":" in relative.split("/")[0]:
+        return None
+    base = root.resolve()
+    target = (base / relative).resolve()
+    if target != base and base not in target.parents:
+        return None
+    return target

@@ -1,0 +1,121 @@
+"""Diagnostics: every warning and error names a file and line, prints compiler-style, and is counted.
+
+Logging policy (as WeasyPrint's logger.py states its own): an *error* is unusable input or a
+resource that cannot be had; a *warning* is questionable content that was repaired or left out;
+*info* says what was done on the author's behalf (dropped HackMD page junk) and only shows with -v.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from exporter.model import SourcePos
+
+
+class Severity(enum.IntEnum):
+    INFO = 10
+    WARNING = 20
+    ERROR = 30
+
+
+class Code(str, enum.Enum):
+    """Diagnostic codes, `area.problem`. The value is what prints in brackets."""
+
+    CONFIG_INVALID = "config.invalid"
+    """course.yml is unreadable or a value has the wrong type."""
+    CONFIG_UNKNOWN_LESSON = "config.unknown_lesson"
+    """course.yml lists a lesson file that does not exist."""
+    LOAD_BINARY = "load.binary"
+    """A lesson file is not text (NUL bytes or undecodable)."""
+    LOAD_NOT_UTF8 = "load.not_utf8"
+    """A lesson file is not UTF-8; it was decoded as Windows-1252/Latin-1."""
+    LOAD_NEWLINES_RESTORED = "load.newlines_restored"
+    """The file had lost its line breaks; block structure was restored by heuristics."""
+    LOAD_EMPTY = "load.empty"
+    """A lesson has no content besides front matter."""
+    FRONT_MATTER_INVALID = "front_matter.invalid"
+    """Front matter is not valid YAML or not a mapping."""
+    FRONT_MATTER_UNCLOSED = "front_matter.unclosed"
+    """Front matter opened with `---` but never closed."""
+    HACKMD_UNCLOSED_CONTAINER = "hackmd.unclosed_container"
+    """A `:::` container was never closed; it was closed at the end of the lesson."""
+    HACKMD_UNKNOWN_CONTAINER = "hackmd.unknown_container"
+    """A `:::name` container HackMD does not know; kept as a plain box."""
+    HACKMD_STRAY_CLOSE = "hackmd.stray_close"
+    """A `:::` closer with no open container; dropped."""
+    HACKMD_UNCLOSED_FENCE = "hackmd.unclosed_fence"
+    """A code fence was never closed; it was closed at the end of the lesson."""
+    HACKMD_BAD_EMBED = "hackmd.bad_embed"
+    """A `{%name ... %}` embed is empty or of an unknown kind; dropped."""
+    HACKMD_STYLE_DROPPED = "hackmd.style_dropped"
+    """A `<style>` block was dropped: page CSS does not travel into the outputs."""
+    HACKMD_DIAGRAM = "hackmd.diagram"
+    """A diagram block (mermaid, graphviz...) is shown as its source: no renderer is bundled."""
+    HTML_REMOVED = "html.removed"
+    """Raw HTML contained something unsafe or unsupported (script, handlers, iframes...); it was removed."""
+    LESSON_DUPLICATE_SLUG = "lesson.duplicate_slug"
+    """Two lessons would get the same id; the later one was given a suffix."""
+    LESSON_SKIPPED = "lesson.skipped"
+    """A broken lesson was left out (--skip-broken)."""
+    ASSET_MISSING = "asset.missing"
+    """An image could not be found or fetched; a placeholder stands in."""
+    ASSET_OUTSIDE_ROOT = "asset.outside_root"
+    """An image path leaves the content folder; refused."""
+    ASSET_INVALID = "asset.invalid"
+    """An image file is corrupt, too large or of an unsupported type."""
+    PDF_RENDER = "pdf.render"
+    """WeasyPrint reported a problem while laying out the PDF."""
+    EPUB_METADATA = "epub.metadata"
+    """EPUB metadata is incomplete (no language, no author...)."""
+    SCORM_LIMIT = "scorm.limit"
+    """A SCORM limit (suspend_data size...) cannot be guaranteed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: Code
+    severity: Severity
+    message: str
+    pos: SourcePos | None = None
+
+    def format(self, root: str = "") -> str:
+        """`content/lesson.md:14: warning: message [code]`; root is prefixed to the lesson path."""
+        where = ""
+        if self.pos is not None:
+            where = f"{root.rstrip('/') + '/' if root else ''}{self.pos.path}:{self.pos.line}: "
+        return f"{where}{self.severity.name.lower()}: {self.message} [{self.code.value}]"
+
+
+@dataclass
+class Reporter:
+    """Collects diagnostics for one run. Stages report; only the CLI prints."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    _seen: set[tuple] = field(default_factory=set)
+
+    def report(self, code: Code, severity: Severity, message: str, pos: SourcePos | None = None) -> None:
+        key = (code, severity, message, pos)
+        if key in self._seen:  # the same message for the same spot says nothing new
+            return
+        self._seen.add(key)
+        self.diagnostics.append(Diagnostic(code, severity, message, pos))
+
+    def error(self, code: Code, message: str, pos: SourcePos | None = None) -> None:
+        self.report(code, Severity.ERROR, message, pos)
+
+    def warning(self, code: Code, message: str, pos: SourcePos | None = None) -> None:
+        self.report(code, Severity.WARNING, message, pos)
+
+    def info(self, code: Code, message: str, pos: SourcePos | None = None) -> None:
+        self.report(code, Severity.INFO, message, pos)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for d in self.diagnostics if d.severity == severity)
+
+    def errors_in(self, path: str) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == Severity.ERROR and d.pos and d.pos.path == path]
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        for d in diagnostics:
+            self.report(d.code, d.severity, d.message, d.pos)

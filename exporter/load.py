@@ -1,0 +1,237 @@
+"""Stage 1, load: content/ -> LessonSource[] (encoding, BOM, line ends, stacked front matter, lost newlines)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from exporter.config import CourseConfig
+from exporter.diagnostics import Code, Reporter
+from exporter.model import LessonSource, SourcePos
+
+LESSON_SUFFIXES = (".md", ".markdown", ".txt")
+NOT_LESSONS = {"readme", "license", "licence", "sources", "changelog"}
+SKIPPED_DIRS = {"build", "node_modules", "__pycache__"}
+
+# HackMD's own front-matter keys, used to split a flattened block back into lines.
+KNOWN_KEYS = ("title", "tags", "description", "lang", "dir", "robots", "breaks", "GA", "disqus", "type",
+              "slideOptions", "image", "author", "langs", "license", "opengraph")
+
+
+def discover_lessons(root: Path, config: CourseConfig, reporter: Reporter) -> list[str]:
+    """Relative paths of the lessons to build: course.yml's list, else every lesson file in natural order."""
+    if config.listed_lessons:
+        found = []
+        for rel in config.listed_lessons:
+            if (root / rel).is_file():
+                found.append(Path(rel).as_posix())
+            else:
+                reporter.error(Code.CONFIG_UNKNOWN_LESSON, f"course.yml lists '{rel}', which does not exist; "
+                               "fix the name or remove the entry", SourcePos("course.yml", 1))
+        return found
+    paths = [
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and p.suffix.lower() in LESSON_SUFFIXES
+        and p.stem.lower() not in NOT_LESSONS
+        and not any(part.startswith(".") or part in SKIPPED_DIRS for part in p.relative_to(root).parts[:-1])
+        and not p.name.startswith(".")
+    ]
+    return sorted(paths, key=natural_key)
+
+
+def natural_key(path: str) -> list:
+    """'lesson 10' sorts after 'lesson 9'."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path)]
+
+
+def load_lessons(root: Path, paths: list[str], reporter: Reporter) -> list[LessonSource]:
+    """Read every lesson; a file that cannot be read is reported and left out of the list."""
+    sources = []
+    for rel in paths:
+        source = read_lesson(root / rel, rel, reporter)
+        if source is not None:
+            sources.append(source)
+    return sources
+
+
+def read_lesson(path: Path, rel: str, reporter: Reporter) -> LessonSource | None:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        reporter.error(Code.LOAD_BINARY, f"cannot read {rel}: {exc.strerror}", SourcePos(rel, 1))
+        return None
+    text = decode(raw, rel, reporter)
+    if text is None:
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    line_map = None
+    if looks_newline_lost(text):
+        text, line_map = restore_newlines(text), ()
+        reporter.warning(Code.LOAD_NEWLINES_RESTORED, f"{rel} is one long line: its line breaks were lost "
+                         "(a copy-paste or export problem); block structure was restored by heuristics. "
+                         "Check the result with `exporter tree` and fix the file's line breaks",
+                         SourcePos(rel, 1))
+    body, front = split_front_matter(text, rel, reporter)
+    return LessonSource(path=rel, text=body, front_matter=front, line_map=line_map)
+
+
+def decode(raw: bytes, rel: str, reporter: Reporter) -> str | None:
+    """UTF-8 (BOM or not); else Windows-1252 with a warning; binary data is refused."""
+    if b"\x00" in raw or _control_ratio(raw) > 0.1:
+        reporter.error(Code.LOAD_BINARY, f"{rel} is not a UTF-8 text file (it holds binary data); "
+                       "remove it from the course folder or export it again as Markdown", SourcePos(rel, 1))
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        text = raw.decode("cp1252", errors="replace")
+        if "\ufffd" in text:
+            text = raw.decode("latin-1")
+        reporter.warning(Code.LOAD_NOT_UTF8, f"{rel} is not UTF-8 (first bad byte on line {line}); it was read "
+                         "as Windows-1252. Save the file as UTF-8 to be sure of every character",
+                         SourcePos(rel, line))
+        return text
+
+
+def _control_ratio(raw: bytes) -> float:
+    sample = raw[:4096]
+    if not sample:
+        return 0.0
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return controls / len(sample)
+
+
+# ---------------------------------------------------------------------------- front matter
+
+_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+
+
+def split_front_matter(text: str, rel: str, reporter: Reporter) -> tuple[str, dict[str, Any]]:
+    """Consume one or more stacked `---` blocks at the top; blank their lines so line numbers hold.
+
+    Precedence: the first block wins key by key, later blocks fill in what it lacks. HackMD puts its
+    own record of the note ("System prepended metadata": the title it shows) first, so its title wins.
+    """
+    lines = text.split("\n")
+    merged: dict[str, Any] = {}
+    index = _skip_blank(lines, 0)
+    while index < len(lines) and lines[index].rstrip() == "---":
+        end = next((j for j in range(index + 1, len(lines)) if _FENCE.match(lines[j])), None)
+        if end is None:
+            reporter.error(Code.FRONT_MATTER_UNCLOSED, f"front matter opened at line {index + 1} is never closed; "
+                           "add a line '---' after the metadata", SourcePos(rel, index + 1))
+            return "\n".join([""] * len(lines)), merged
+        block = _parse_block(lines[index + 1:end], rel, index + 2, reporter)
+        for key, value in block.items():
+            merged.setdefault(key, value)
+        lines[index:end + 1] = [""] * (end + 1 - index)
+        index = _skip_blank(lines, end + 1)
+    return "\n".join(lines), merged
+
+
+def _skip_blank(lines: list[str], index: int) -> int:
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    return index
+
+
+def _parse_block(lines: list[str], rel: str, first_line: int, reporter: Reporter) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load("\n".join(lines))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = first_line + (mark.line if mark else 0)
+        problem = str(getattr(exc, "problem", None) or "invalid YAML")
+        reporter.error(Code.FRONT_MATTER_INVALID, f"front matter is not valid YAML ({problem}); fix the "
+                       "metadata between the '---' lines", SourcePos(rel, line))
+        return {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        reporter.error(Code.FRONT_MATTER_INVALID, "front matter must be 'key: value' lines",
+                       SourcePos(rel, first_line))
+        return {}
+    return {str(k): v for k, v in data.items()}
+
+
+# ---------------------------------------------------------------------------- lost newlines
+
+_BLOCK_MARKERS = re.compile(r" (?::::|#{1,6} |\{%|<style|&nbsp;|---)")
+
+
+def looks_newline_lost(text: str) -> bool:
+    """A long file on one or two lines that still shows block markers inside the line."""
+    stripped = text.strip("\n")
+    return len(stripped) > 200 and stripped.count("\n") <= 1 and len(_BLOCK_MARKERS.findall(stripped)) >= 3
+
+
+_SENTENCE_STARTERS = ("The", "This", "These", "That", "A", "An", "In", "As", "It", "We", "You", "Our", "Let's",
+                      "When", "If", "Each", "Some", "However", "Since", "Now", "Here", "There")
+
+
+def restore_newlines(text: str) -> str:
+    """Rebuild block structure from a flattened HackMD note; each rule is one block kind."""
+    text = text.strip()
+    text = _restore_front_matter(text)
+    text = re.sub(r"\s*(<style>.*?</style>)\s*", r"\n\n\1\n\n", text, flags=re.S)
+    text = re.sub(r"\s*(\{%.*?%\})\s*", r"\n\n\1\n\n", text)
+    text = re.sub(r"\s+&nbsp;\s+", "\n\n&nbsp;\n\n", text)
+    text = re.sub(r"\s*:::[ \t]*(info|success|warning|danger|spoiler|exercise)\b\s*", r"\n\n:::\1\n", text)
+    text = re.sub(r"\s+:::(?=\s|$)\s*", "\n:::\n\n", text)
+    text = _restore_headings(text)
+    text = _restore_ordered_lists(text)
+    text = _restore_bullets(text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def _restore_front_matter(text: str) -> str:
+    match = re.match(r"---\s+(.*?)\s+---\s+", text, re.S)
+    if not match:
+        return text
+    keys = "|".join(KNOWN_KEYS)
+    body = re.sub(rf"\s+(?=(?:{keys}):\s)", "\n", match.group(1))
+    return f"---\n{body}\n---\n\n{text[match.end():]}"
+
+
+def _restore_headings(text: str) -> str:
+    """A heading runs to its next marker, its first '?'/'!', or a word that starts a sentence."""
+    starters = "|".join(re.escape(s) for s in _SENTENCE_STARTERS)
+
+    def split(match: re.Match) -> str:
+        hashes, rest = match.group(1), match.group(2)
+        end = re.search(rf"(?<=[?!])\s+|\s+(?=\d+\.\s|- |(?:{starters})\s)", rest)
+        if end and end.start() > 0:
+            return f"\n\n{hashes} {rest[:end.start()].strip()}\n\n{rest[end.end():]}"
+        return f"\n\n{hashes} {rest.strip()}\n\n"
+
+    return re.sub(r"(?:(?<=\s)|^)(#{1,6}) ([^\n#]+)", split, text)
+
+
+def _restore_ordered_lists(text: str) -> str:
+    """'... 1. a, 2. b, 3. c' -> list items, only when the numbers count up from 1."""
+    out, expected = [], 1
+    pieces = re.split(r"(?<=\s)(\d+)\. ", text)
+    out.append(pieces[0])
+    for number, rest in zip(pieces[1::2], pieces[2::2]):
+        if int(number) == expected or int(number) == 1:
+            expected = int(number) + 1
+            out.append(f"\n{number}. {rest}")
+        else:
+            out.append(f"{number}. {rest}")
+    return "".join(out)
+
+
+def _restore_bullets(text: str) -> str:
+    """' - Week 2 ... - Week 3' -> items; split only where the item's first word repeats (not prose dashes)."""
+    def in_block(block: str) -> str:
+        first = re.search(r"(?:^|\s)- (\S+)", block)
+        if not first or block.count(f" - {first.group(1)}") + block.startswith(f"- {first.group(1)}") < 2:
+            return block
+        word = re.escape(first.group(1))
+        return re.sub(rf"\s*(?:^|\s)- (?={word}\b)", "\n- ", block)
+
+    return "\n\n".join(in_block(block) for block in text.split("\n\n"))

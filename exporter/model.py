@@ -1,0 +1,151 @@
+"""The data that flows between stages: plain frozen dataclasses, no I/O.
+
+Lesson bodies stay pandoc AST (JSON-shaped lists and dicts, pandoc-types 1.23): a documented,
+closed set of node types. HackMD-only constructs are already pandoc Divs/Spans with a class
+(`callout`, `embed`, `exercise`, `toc`, `spacer`) by the time a Lesson exists.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from exporter.config import CourseConfig
+
+Block = dict[str, Any]
+"""One pandoc AST block, e.g. {"t": "Para", "c": [...]}."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePos:
+    path: str
+    """Lesson path relative to the content root, POSIX separators (what messages print)."""
+    line: int
+    """1-based line in the original file."""
+    end_line: int | None = None
+    """Last line of the construct, when known."""
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class LessonSource:
+    """A lesson file as read from disk, before any HackMD handling."""
+
+    path: str
+    """Relative to the content root, POSIX separators."""
+    text: str
+    """Decoded body with LF line ends. Front matter lines are blanked, not removed, so that
+    line N of `text` is line N of the file (for newline-lost files, see `line_map`)."""
+    front_matter: dict[str, Any]
+    """Merged front matter: the author's block wins over HackMD's prepended block."""
+    line_map: tuple[int, ...] | None = None
+    """For a repaired file: original line of each line of `text` (index 0 = line 1). None = identity."""
+
+    def original_line(self, line: int) -> int:
+        """Map a line of `text` back to the file's own line."""
+        if self.line_map is None:
+            return line
+        if not self.line_map:
+            return 1
+        return self.line_map[min(max(line, 1), len(self.line_map)) - 1]
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    text: str
+    id: str
+    """Unique across the course, stable across builds, valid as an XML id."""
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Lesson:
+    slug: str
+    """Unique across the course, valid as an XML id, stable across builds (from the file name)."""
+    title: str
+    source: str
+    """Path relative to the content root."""
+    body: tuple[Block, ...]
+    """Pandoc AST blocks; Header ids are already course-unique."""
+    block_lines: tuple[int, ...]
+    """Source line of each top-level block of `body`."""
+    headings: tuple[Heading, ...]
+    tags: tuple[str, ...] = ()
+    lang: str | None = None
+    """BCP 47 language of the lesson, when it differs from the course's or is set explicitly."""
+    dir: str | None = None
+    """'rtl' or 'ltr' when set in front matter or implied by the language."""
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    """Remaining front matter (description, author...)."""
+
+    @property
+    def pos(self) -> SourcePos:
+        return SourcePos(self.source, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Module:
+    id: str
+    title: str
+    lessons: tuple[Lesson, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Course:
+    """The one tree every format is exported from."""
+
+    config: "CourseConfig"
+    modules: tuple[Module, ...]
+
+    @property
+    def lessons(self) -> tuple[Lesson, ...]:
+        return tuple(lesson for module in self.modules for lesson in module.lessons)
+
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """One local file an output may embed: an image, a QR code, a thumbnail or a placeholder."""
+
+    key: str
+    """Package-relative path every format uses for it, e.g. 'assets/3f2a9c….png' (content-addressed)."""
+    path: Path
+    """The file on disk (cache or content folder)."""
+    media_type: str
+    origin: str
+    """Where it came from: a URL, a content-relative path, or 'generated'."""
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AssetManifest:
+    """Every file the rendered lessons may reference, by key. Nothing outside it reaches an output."""
+
+    assets: tuple[Asset, ...] = ()
+
+    def get(self, key: str) -> Asset | None:
+        return next((a for a in self.assets if a.key == key), None)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedDoc:
+    name: str
+    """Path inside the output, e.g. 'lessons/intro.xhtml'."""
+    title: str
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedBook:
+    """A format's pages, ready to package: documents in reading order plus their resources."""
+
+    format: str
+    course: Course
+    documents: tuple[RenderedDoc, ...]
+    resources: tuple[tuple[str, bytes], ...] = ()
+    """(path inside the output, bytes): CSS, scripts, fonts, copied assets."""

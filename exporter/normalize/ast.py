@@ -1,0 +1,99 @@
+"""Small helpers over pandoc's JSON AST (pandoc-types 1.23), shared by normalize and render."""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Iterator
+
+from exporter.model import Block
+
+# Where each node kind keeps its Attr ([id, [classes], [[key, value], ...]]) inside "c".
+ATTR_INDEX = {"CodeBlock": 0, "Header": 1, "Div": 0, "Table": 0, "Figure": 0,
+              "Code": 0, "Link": 0, "Image": 0, "Span": 0}
+
+
+def attr_of(node: dict) -> list | None:
+    index = ATTR_INDEX.get(node.get("t", ""))
+    return None if index is None else node["c"][index]
+
+
+def classes(node: dict) -> list[str]:
+    attr = attr_of(node)
+    return attr[1] if attr else []
+
+
+def attribute(node: dict, key: str, default: str | None = None) -> str | None:
+    attr = attr_of(node)
+    for k, v in attr[2] if attr else []:
+        if k == key:
+            return v
+    return default
+
+
+def make_div(klass: list[str], attrs: dict[str, str], blocks: list[Block], ident: str = "") -> Block:
+    return {"t": "Div", "c": [[ident, klass, [[k, v] for k, v in attrs.items()]], blocks]}
+
+
+def plain_text(node: Any) -> str:
+    """The readable text of a node or list of nodes (for titles, ids, outlines)."""
+    if isinstance(node, list):
+        return "".join(plain_text(n) for n in node)
+    if not isinstance(node, dict):
+        return ""
+    kind = node.get("t")
+    if kind == "Str":
+        return node["c"]
+    if kind in ("Space", "SoftBreak", "LineBreak"):
+        return " "
+    if kind in ("Code", "Math"):
+        return node["c"][1]
+    if kind in ("RawInline", "RawBlock", "Note"):
+        return ""
+    content = node.get("c")
+    if kind in ("Link", "Image", "Span"):
+        return plain_text(content[1])
+    if kind == "Header":
+        return plain_text(content[2])
+    if kind == "Quoted":
+        return "\u201c" + plain_text(content[1]) + "\u201d"
+    if kind == "Cite":
+        return plain_text(content[1])
+    return plain_text(content) if isinstance(content, list) else ""
+
+
+def walk(node: Any, visit: Callable[[dict], Any]) -> Any:
+    """Rebuild `node` bottom-up; `visit(element)` returns a replacement element, a list to splice, or None to keep."""
+    if isinstance(node, list):
+        result = []
+        for item in node:
+            new = walk(item, visit)
+            if isinstance(item, dict) and "t" in item and isinstance(new, list):
+                result.extend(new)
+            else:
+                result.append(new)
+        return result
+    if isinstance(node, dict) and "t" in node:
+        rebuilt = dict(node)
+        if "c" in node:
+            rebuilt["c"] = walk(node["c"], visit)
+        replacement = visit(rebuilt)
+        return rebuilt if replacement is None else replacement
+    return node
+
+
+def iter_nodes(node: Any) -> Iterator[dict]:
+    if isinstance(node, list):
+        for item in node:
+            yield from iter_nodes(item)
+    elif isinstance(node, dict) and "t" in node:
+        yield node
+        yield from iter_nodes(node.get("c"))
+
+
+_ID_CHARS = re.compile(r"[^a-z0-9]+")
+
+
+def slug_id(text: str) -> str:
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return _ID_CHARS.sub("-", ascii_text).strip("-")

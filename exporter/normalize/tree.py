@@ -1,0 +1,248 @@
+"""pandoc JSON -> Lesson: source positions moved onto blocks, HackMD placeholders made into typed nodes."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from exporter.config import CourseConfig, slugify
+from exporter.diagnostics import Code, Reporter
+from exporter.model import Block, Heading, Lesson, LessonSource, SourcePos
+from exporter.normalize import ast
+from exporter.normalize.hackmd import Rewritten
+from exporter.sanitize import balance_raw_html
+
+_POS = re.compile(r"^L(\d+)\.md@(\d+):\d+(?:-(\d+):\d+)?")
+RTL_LANGUAGES = ("ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv")
+TASK_OPEN, TASK_DONE = "\u2610", "\u2611"
+
+
+def _parse_pos(node: dict) -> tuple[int, int] | None:
+    """(input index, line) from a sourcepos `data-pos`, or None."""
+    match = _POS.match(ast.attribute(node, "data-pos") or "")
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def split_by_input(blocks: list[Block], count: int) -> list[list[tuple[int, Block]]]:
+    """Group the course's top-level blocks by the lesson file they came from, each with its line."""
+    lessons: list[list[tuple[int, Block]]] = [[] for _ in range(count)]
+    current, line = 0, 1
+    for block in blocks:
+        found = _parse_pos(block) if ast.attr_of(block) is not None else None
+        if found:
+            current, line = found
+        for inner in _strip_positions([block]):
+            lessons[current].append((line, inner))
+    return lessons
+
+
+def _strip_positions(nodes: list) -> list:
+    """Unwrap sourcepos wrapper Divs/Spans; keep a compact `data-line` on nodes that have attributes."""
+    def visit(node: dict) -> Any:
+        attr = ast.attr_of(node)
+        if attr is None:
+            return None
+        pairs = attr[2]
+        if ["wrapper", "1"] in pairs:
+            return node["c"][1]
+        line = next((v for k, v in pairs if k == "data-pos"), None)
+        if line is not None:
+            match = re.search(r"@(\d+):", line)
+            attr[2] = [p for p in pairs if p[0] != "data-pos"] + ([["data-line", match.group(1)]] if match else [])
+        return None
+
+    return ast.walk(nodes, visit)
+
+
+def build_lesson(source: LessonSource, extra: Rewritten, blocks: list[tuple[int, Block]],
+                 config: CourseConfig, taken: set[str], reporter: Reporter) -> Lesson:
+    """One Lesson: title, slug, language, and a body of typed blocks with their source lines."""
+    pos = lambda line: SourcePos(source.path, line)  # noqa: E731  (lines below are the file's own)
+    pairs = [(source.original_line(line), block) for line, block in blocks]
+    pairs = [(line, _map_lines(block, source)) for line, block in pairs]
+    pairs = _typed_blocks(pairs, extra, pos, reporter)
+    front = source.front_matter
+    title, pairs = _title(front, pairs, source.path)
+    slug = _unique_slug(source.path, taken, reporter)
+    pairs, headings = _heading_ids(pairs, slug)
+    if not pairs and not title:
+        reporter.warning(Code.LOAD_EMPTY, f"{source.path} has no content", SourcePos(source.path, 1))
+    lang = str(front["lang"]) if front.get("lang") else None
+    direction = str(front.get("dir") or "").lower() or None
+    if direction not in (None, "rtl", "ltr"):
+        direction = None
+    if direction is None and lang and lang.split("-")[0].lower() in RTL_LANGUAGES:
+        direction = "rtl"
+    meta = {k: v for k, v in front.items() if k in ("description", "author", "image")}
+    return Lesson(slug=slug, title=title, source=source.path, body=tuple(b for _, b in pairs),
+                  block_lines=tuple(line for line, _ in pairs), headings=headings,
+                  tags=tuple(_tags(front.get("tags")) + extra.tags), lang=lang, dir=direction, meta=meta)
+
+
+def _map_lines(block: Block, source: LessonSource) -> Block:
+    """data-line values refer to the rewritten text; map them to the file's own lines."""
+    if source.line_map is None:
+        return block
+
+    def visit(node: dict) -> None:
+        attr = ast.attr_of(node)
+        for pair in attr[2] if attr else []:
+            if pair[0] == "data-line":
+                pair[1] = str(source.original_line(int(pair[1])))
+
+    return ast.walk(block, visit)
+
+
+def _tags(raw: Any) -> list[str]:
+    if isinstance(raw, list):
+        return [str(t).strip() for t in raw if str(t).strip()]
+    if isinstance(raw, str):
+        return [t.strip() for t in raw.split(",") if t.strip()]
+    return []
+
+
+def _unique_slug(path: str, taken: set[str], reporter: Reporter) -> str:
+    stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    base = slugify(path.rsplit(".", 1)[0].replace("/", "-"), fallback="lesson") if stem else "lesson"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    if slug != base:
+        reporter.warning(Code.LESSON_DUPLICATE_SLUG, f"{path} would share the id '{base}' with another lesson; "
+                         f"it is '{slug}' instead. Rename one file so ids stay stable", SourcePos(path, 1))
+    return slug
+
+
+def _title(front: dict, pairs: list[tuple[int, Block]], path: str) -> tuple[str, list[tuple[int, Block]]]:
+    """Front matter title, else the first H1 (then removed from the body), else the file name."""
+    first_h1 = next((i for i, (_, b) in enumerate(pairs) if b["t"] == "Header" and b["c"][0] == 1), None)
+    if front.get("title"):
+        title = str(front["title"]).strip()
+        # Drop the H1 that merely repeats the title at the top, so it is not printed twice.
+        if first_h1 is not None and first_h1 <= 1 and _same(ast.plain_text(pairs[first_h1][1]), title):
+            pairs = pairs[:first_h1] + pairs[first_h1 + 1:]
+        return title, pairs
+    if first_h1 is not None:
+        title = ast.plain_text(pairs[first_h1][1]).strip()
+        return title, pairs[:first_h1] + pairs[first_h1 + 1:]
+    stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return re.sub(r"^[\d_-]+", "", stem).replace("-", " ").replace("_", " ").strip().capitalize() or stem, pairs
+
+
+def _same(a: str, b: str) -> bool:
+    return re.sub(r"\W+", "", a).lower() == re.sub(r"\W+", "", b).lower()
+
+
+def _heading_ids(pairs, slug: str):
+    """Ids `slug--heading-text`, unique within the lesson, hence across the course."""
+    seen: set[str] = set()
+    headings = []
+
+    def visit(node: dict) -> None:
+        if node["t"] != "Header":
+            return None
+        attr = node["c"][1]
+        text = ast.plain_text(node["c"][2]).strip()
+        base = f"{slug}--{ast.slug_id(text) or 'section'}"
+        ident, n = base, 2
+        while ident in seen:
+            ident, n = f"{base}-{n}", n + 1
+        seen.add(ident)
+        attr[0] = ident
+        line = int(ast.attribute(node, "data-line") or 0)
+        headings.append(Heading(level=node["c"][0], text=text, id=ident, line=line))
+        return None
+
+    pairs = [(line, ast.walk(block, visit)) for line, block in pairs]
+    return pairs, tuple(headings)
+
+
+# ---------------------------------------------------------------------------- typed blocks
+
+
+def _typed_blocks(pairs, extra: Rewritten, pos, reporter) -> list[tuple[int, Block]]:
+    """Placeholder spans from hackmd.py -> typed Divs; tasks, abbreviations, diagrams, raw HTML."""
+    out: list[tuple[int, Block]] = []
+    numbering = {"next": 1}
+    for line, block in pairs:
+        block = ast.walk(block, lambda n: _inline_node(n, extra.abbreviations))
+        block = ast.walk(block, lambda n: _code_block(n, numbering, pos, reporter))
+        block = balance_raw_html(block, pos(line), reporter)
+        for piece in ast.walk([block], _promote_paragraphs):
+            if piece["t"] == "Div" and "spacer" in ast.classes(piece) and out and "spacer" in ast.classes(out[-1][1]):
+                continue  # several &nbsp; lines in a row are one space
+            out.append((line, piece))
+    while out and "spacer" in ast.classes(out[-1][1]):
+        out.pop()
+    while out and "spacer" in ast.classes(out[0][1]):
+        out.pop(0)
+    return out
+
+
+def _inline_node(node: dict, abbreviations: dict[str, str]) -> Any:
+    if node["t"] == "Span" and "task" in ast.classes(node):
+        glyph = TASK_DONE if "done" in ast.classes(node) else TASK_OPEN
+        node["c"][1] = [{"t": "Str", "c": glyph}]
+        return None
+    if node["t"] == "Str" and abbreviations:
+        word = node["c"].strip(".,;:!?()")
+        if word in abbreviations:
+            span = {"t": "Span", "c": [["", ["abbr"], [["title", abbreviations[word]]]], [{"t": "Str", "c": word}]]}
+            before, _, after = node["c"].partition(word)
+            return [x for x in ({"t": "Str", "c": before} if before else None, span,
+                                {"t": "Str", "c": after} if after else None) if x]
+    return None
+
+
+_SINGLE = ("embed", "toc", "spacer")
+
+
+def _promote_paragraphs(node: dict) -> Any:
+    """A paragraph holding an embed/toc/spacer placeholder is split so the placeholder stands alone."""
+    if node["t"] not in ("Para", "Plain"):
+        return None
+    inlines = node["c"]
+    if not any(n["t"] == "Span" and set(ast.classes(n)) & set(_SINGLE) for n in inlines):
+        return None
+    blocks: list[Block] = []
+    run: list = []
+
+    def flush() -> None:
+        while run and run[0]["t"] in ("Space", "SoftBreak", "LineBreak"):
+            run.pop(0)
+        while run and run[-1]["t"] in ("Space", "SoftBreak", "LineBreak"):
+            run.pop()
+        if run:
+            blocks.append({"t": node["t"], "c": list(run)})
+        run.clear()
+
+    for inline in inlines:
+        kinds = set(ast.classes(inline)) & set(_SINGLE) if inline["t"] == "Span" else set()
+        if kinds:
+            flush()
+            kind = kinds.pop()
+            attrs = {k: v for k, v in ast.attr_of(inline)[2]}
+            blocks.append(ast.make_div([kind], attrs, []))
+        else:
+            run.append(inline)
+    flush()
+    return blocks
+
+
+def _code_block(node: dict, numbering: dict, pos, reporter) -> Any:
+    if node["t"] != "CodeBlock":
+        return None
+    klass = ast.classes(node)
+    pairs = node["c"][0][2]
+    lines = node["c"][1].count("\n") + 1
+    if "numberLines" in klass:
+        start = int(ast.attribute(node, "startFrom") or 1)
+        if "continue" in klass:
+            start = numbering["next"]
+            pairs[:] = [p for p in pairs if p[0] != "startFrom"] + [["startFrom", str(start)]]
+        numbering["next"] = start + lines
+    if "diagram" in klass:
+        lang = next((c for c in klass if c not in ("diagram", "numberLines")), "diagram")
+        line = int(ast.attribute(node, "data-line") or 1)
+        reporter.warning(Code.HACKMD_DIAGRAM, f"{lang} diagram is shown as its source text: no {lang} renderer "
+                         "is bundled; export it as an image and insert that instead", pos(line))
+    return None

@@ -1,0 +1,70 @@
+"""Stage 4, render: the course tree -> sanitized HTML per lesson (one pandoc call), then per-format pages.
+
+`render_lessons` is format-neutral and runs once per build; each exporter shapes those fragments
+for its format (`exporters/<format>.py`) through the theme's templates.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import html as lxml_html
+
+from exporter import pandoc
+from exporter.model import Course, Lesson
+from exporter.normalize import ast
+from exporter.sanitize import clean_html
+
+CALLOUT_LABELS = {"info": "Info", "success": "Tip", "warning": "Warning", "danger": "Danger",
+                  "spoiler": "Answer", "note": "Note", "exercise": "Exercise", "answer": "Answer"}
+"""The visible label of each box, so meaning never rests on colour alone."""
+
+
+@dataclass(frozen=True, slots=True)
+class LessonHtml:
+    lesson: Lesson
+    html: str
+    """Sanitized body fragment: callouts are `div.callout.KIND` with a `p.callout-label`, embeds are
+    `div.embed[data-provider][data-target]`, spacers `div.spacer`, the lesson TOC `div.toc`."""
+
+
+def render_lessons(course: Course) -> tuple[LessonHtml, ...]:
+    """Write every lesson body to HTML in one pandoc call, split it per lesson, sanitize each."""
+    lessons = course.lessons
+    blocks = [ast.make_div(["exporter-lesson"], {}, list(lesson.body), ident=f"exporter-{i}")
+              for i, lesson in enumerate(lessons)]
+    written = pandoc.write_html(_with_labels(blocks))
+    root = lxml_html.fragment_fromstring(f"<div>{written}</div>")
+    fragments = {el.get("id"): el for el in root.iterchildren() if el.get("class") == "exporter-lesson"}
+    out = []
+    for index, lesson in enumerate(lessons):
+        element = fragments.get(f"exporter-{index}")
+        inner = "" if element is None else _inner_html(element)
+        out.append(LessonHtml(lesson=lesson, html=clean_html(inner)))
+    return tuple(out)
+
+
+def _inner_html(element) -> str:
+    text = element.text or ""
+    return text + "".join(lxml_html.tostring(child, encoding="unicode") for child in element)
+
+
+def _with_labels(blocks: list) -> list:
+    """Give each callout a visible label paragraph and embeds their data attributes."""
+    def visit(node: dict):
+        if node["t"] != "Div":
+            return None
+        klass = ast.classes(node)
+        attr = node["c"][0]
+        if "callout" in klass or "exercise" in klass or "answer" in klass:
+            kind = next((c for c in klass if c in CALLOUT_LABELS), "note")
+            label = CALLOUT_LABELS[kind]
+            summary = ast.attribute(node, "summary")
+            text = f"{label}: {summary}" if summary else label
+            node["c"][1] = [{"t": "Para", "c": [{"t": "Span", "c": [["", ["callout-label"], []],
+                                                                    [{"t": "Str", "c": text}]]}]}] + node["c"][1]
+            attr[2] = [[("data-summary" if k == "summary" else k), v] for k, v in attr[2]]
+        if "embed" in klass:
+            attr[2] = [[f"data-{k}" if not k.startswith("data-") else k, v] for k, v in attr[2]]
+        return None
+
+    return ast.walk(blocks, visit)

