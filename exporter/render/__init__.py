@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from lxml import html as lxml_html
 
 from exporter import pandoc
+from exporter.embeds import embed_links
 from exporter.model import Course, Lesson
 from exporter.normalize import ast
 from exporter.sanitize import clean_html
@@ -24,7 +25,7 @@ class LessonHtml:
     lesson: Lesson
     html: str
     """Sanitized body fragment: callouts are `div.callout.KIND` with a `p.callout-label`, embeds are
-    `div.embed[data-provider][data-target]`, spacers `div.spacer`, the lesson TOC `div.toc`."""
+    `div.embed[data-provider][data-target][data-url][data-short][data-label][data-player?]`, spacers `div.spacer`, the lesson TOC `div.toc`."""
 
 
 def render_lessons(course: Course) -> tuple[LessonHtml, ...]:
@@ -64,7 +65,10 @@ def _with_labels(blocks: list) -> list:
                                                                     [{"t": "Str", "c": text}]]}]}] + node["c"][1]
             attr[2] = [[("data-summary" if k == "summary" else k), v] for k, v in attr[2]]
         if "embed" in klass:
+            links = embed_links(ast.attribute(node, "provider") or "", ast.attribute(node, "target") or "")
+            extra = {"url": links.url, "short": links.short, "label": links.label, "player": links.player or ""}
             attr[2] = [[f"data-{k}" if not k.startswith("data-") else k, v] for k, v in attr[2]]
+            attr[2] += [[f"data-{k}", v] for k, v in extra.items() if v]
         return None
 
     return ast.walk(blocks, visit)
