@@ -1,0 +1,71 @@
+"""render_lessons: one pandoc write for the course, sanitized HTML, labels and embed links in place."""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from lxml import html as lxml_html
+
+from exporter import pipeline
+from exporter.diagnostics import Reporter
+from exporter.render import render_lessons
+
+LESSON = """---
+title: Render probe
+---
+
+:::warning
+Check the **quote** first.
+:::
+
+{%youtube _Vn87bvG0eU %}
+
+Hello <span onclick="alert(1)">there</span> <a href="javascript:alert(2)">x</a>
+<script>alert(3)</script>
+
+$E = mc^2$
+"""
+
+
+def _course(tmp_path: Path, lessons: dict[str, str]):
+    for name, text in lessons.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    reporter = Reporter()
+    return pipeline.read_course(tmp_path, reporter), reporter
+
+
+def test_callout_gets_a_visible_label_and_embed_its_links(tmp_path):
+    course, _ = _course(tmp_path, {"a.md": LESSON})
+    (page,) = render_lessons(course)
+    tree = lxml_html.fragment_fromstring(page.html, create_parent="div")
+    (callout,) = tree.xpath('//div[contains(@class, "callout") and contains(@class, "warning")]')
+    assert callout.xpath('.//*[@class="callout-label"]')[0].text_content() == "Warning"
+    (embed,) = tree.xpath('//div[@class="embed"]')
+    assert embed.get("data-url") == "https://www.youtube.com/watch?v=_Vn87bvG0eU"
+    assert embed.get("data-player") == "https://www.youtube-nocookie.com/embed/_Vn87bvG0eU"
+    assert tree.xpath("//math"), "math is written as MathML"
+
+
+def test_lesson_html_cannot_carry_script(tmp_path):
+    course, reporter = _course(tmp_path, {"a.md": LESSON})
+    (page,) = render_lessons(course)
+    lowered = page.html.lower()
+    assert "<script" not in lowered and "onclick" not in lowered and "javascript:" not in lowered
+    assert "alert(3)" not in page.html
+    assert any(d.code.value == "html.removed" for d in reporter.diagnostics)
+
+
+def test_whole_course_is_written_in_one_pandoc_call(tmp_path, monkeypatch):
+    course, _ = _course(tmp_path, {f"{i:02d}.md": f"# Lesson {i}\n\ntext {i}\n" for i in range(6)})
+    calls = []
+    real_run = subprocess.run
+
+    def counting_run(args, *rest, **kwargs):
+        calls.append(args)
+        return real_run(args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", counting_run)
+    pages = render_lessons(course)
+    assert len(calls) == 1
+    assert [p.lesson.title for p in pages] == [f"Lesson {i}" for i in range(6)]
+    assert all(f"text {i}" in p.html for i, p in enumerate(pages))
