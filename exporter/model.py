@@ -109,7 +109,7 @@ class Course:
 
 @dataclass(frozen=True, slots=True)
 class Asset:
-    """One local file an output may embed: an image, a QR code, a thumbnail or a placeholder."""
+    """One local file an output may embed: an image, a thumbnail or a derived variant of one."""
 
     key: str
     """Package-relative path every format uses for it, e.g. 'assets/3f2a9c….png' (content-addressed)."""
@@ -120,6 +120,22 @@ class Asset:
     """Where it came from: a URL, a content-relative path, or 'generated'."""
     width: int | None = None
     height: int | None = None
+    variants: tuple[tuple[str, str], ...] = ()
+    """(profile, key of another asset in the manifest): e.g. ('screen', 'assets/….png') is a
+    down-scaled or converted copy for EPUB/SCORM. No entry: the asset itself suits that profile."""
+
+
+@dataclass(frozen=True, slots=True)
+class AssetNote:
+    """Something the assets stage could not carry as written, for the loss report."""
+
+    kind: str
+    """'missing' (placeholder), 'refused' (outside the content folder), 'invalid', 'converted',
+    'downscaled', 'no-thumbnail'."""
+    source: str
+    """Lesson path relative to the content root."""
+    line: int
+    detail: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,9 +143,33 @@ class AssetManifest:
     """Every file the rendered lessons may reference, by key. Nothing outside it reaches an output."""
 
     assets: tuple[Asset, ...] = ()
+    lock: tuple[tuple[str, str, str], ...] = ()
+    """(URL, sha256 of the fetched bytes, media type) for every remote image used, sorted by URL:
+    what the course's lockfile should hold after this build."""
+    lock_changed: bool = False
+    """True when `lock` differs from the lockfile on disk (a fetch learned something new)."""
+    notes: tuple[AssetNote, ...] = ()
+    _by_key: dict[str, Asset] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_key", {a.key: a for a in self.assets})
 
     def get(self, key: str) -> Asset | None:
-        return next((a for a in self.assets if a.key == key), None)
+        return self._by_key.get(key)
+
+    def for_profile(self, key: str, profile: str) -> Asset | None:
+        """The asset to ship under `profile` ('screen' for EPUB/SCORM, 'print' for PDF) for `key`."""
+        asset = self.get(key)
+        if asset is None:
+            return None
+        variant = dict(asset.variants).get(profile)
+        return self.get(variant) if variant else asset
+
+    def files_for(self, profile: str) -> tuple[Asset, ...]:
+        """The assets a format of that profile ships: originals, or their variant when one exists."""
+        variant_keys = {k for a in self.assets for _, k in a.variants}
+        chosen = {self.for_profile(a.key, profile) for a in self.assets if a.key not in variant_keys}
+        return tuple(sorted((a for a in chosen if a is not None), key=lambda a: a.key))
 
 
 @dataclass(frozen=True, slots=True)
