@@ -74,6 +74,8 @@ def build(
     _print_diagnostics(reporter, source, verbose)
     for path in written:
         typer.echo(f"wrote {path}")
+        if path.name.endswith("-report.txt"):  # its first line is the loss summary
+            typer.echo(path.read_text("utf-8").split("\n", 1)[0], err=True)
     typer.echo(_summary(reporter), err=True)
     code = 1 if skip_broken and reporter.count(Severity.ERROR) else _exit_code(reporter, strict)
     raise typer.Exit(code)

@@ -70,7 +70,24 @@ def build(options: BuildOptions, reporter: Reporter, progress: Callable[[str], N
     for exporter, book in books:
         progress(f"writing {exporter.name}")
         written.append(exporter.export(book, options.out, reporter))
+    written.append(_write_loss_report(course, manifest, formats, options, reporter))
+    if manifest.lock_changed:
+        # Only after a build that wrote its outputs: `check` and failed builds leave the course folder as is.
+        from exporter.assets.remote import write_lockfile
+        written.append(write_lockfile(options.source, manifest.lock))
     return written
+
+
+def _write_loss_report(course: Course, manifest: AssetManifest, formats: tuple[str, ...], options: BuildOptions,
+                       reporter: Reporter) -> Path:
+    """`<slug>-report.txt`: what each format could not carry; its first line is the terminal summary."""
+    from exporter._files import atomic_write
+    from exporter.assets.report import loss_report
+
+    summary, text = loss_report(course, manifest, formats, reporter.diagnostics)
+    path = options.out / f"{course.config.slug}-report.txt"
+    atomic_write(path, f"{summary}\n\n{text}".encode("utf-8"))
+    return path
 
 
 def _resolve_assets(course: Course, options: BuildOptions, reporter: Reporter) -> tuple[Course, AssetManifest]:

@@ -1,0 +1,85 @@
+"""The loss report: per build, what each format could not carry as written and what it did instead."""
+from __future__ import annotations
+
+from collections import Counter
+
+from exporter.diagnostics import Code, Diagnostic
+from exporter.model import AssetManifest, Course
+from exporter.normalize import ast
+
+_INTERACTIVE = {"youtube", "vimeo"}
+_EVERY_FORMAT_CODES = {Code.HACKMD_DIAGRAM: "diagram shown as its source code",
+                       Code.HTML_REMOVED: "unsafe HTML removed",
+                       Code.HACKMD_STYLE_DROPPED: "<style> block dropped"}
+_PER_FORMAT_EMBEDS = {
+    "pdf": ("video", "card: thumbnail or placeholder, title, short link and QR code"),
+    "epub": ("embed", "linked thumbnail or card (e-readers run no players)"),
+    "scorm12": ("embed", "privacy-friendly click-to-load player for videos, a link card for the rest"),
+    "scorm2004": ("embed", "privacy-friendly click-to-load player for videos, a link card for the rest"),
+    "html": ("embed", "link card"),
+}
+
+
+def loss_report(course: Course, manifest: AssetManifest, formats: tuple[str, ...],
+                diagnostics: list[Diagnostic]) -> tuple[str, str]:
+    """(summary line for the terminal, report text). Lines name the lesson and line of each loss."""
+    lines = [f"Loss report for {course.config.title} ({course.config.slug}); formats: {', '.join(formats)}", ""]
+    every = _every_format(manifest, diagnostics)
+    lines += ["All formats:"] + (every or ["  nothing lost"]) + [""]
+    embeds = _embeds(course)
+    screen = [n for n in manifest.notes if n.kind in ("converted", "downscaled")]
+    for name in formats:
+        lines.append(f"{name}:")
+        lines += _format_lines(name, embeds, screen) or ["  nothing lost"]
+        lines.append("")
+    return _summary(manifest, embeds, diagnostics), "\n".join(lines).rstrip() + "\n"
+
+
+def _every_format(manifest: AssetManifest, diagnostics: list[Diagnostic]) -> list[str]:
+    out = []
+    for note in manifest.notes:
+        if note.kind in ("missing", "invalid", "refused"):
+            out.append(f"  {note.source}:{note.line}: image {note.kind} -> placeholder with alt text and address "
+                       f"({note.detail})")
+    for diagnostic in diagnostics:
+        what = _EVERY_FORMAT_CODES.get(diagnostic.code)
+        if what and diagnostic.pos:
+            out.append(f"  {diagnostic.pos}: {what}")
+    return out
+
+
+def _embeds(course: Course) -> list[tuple[str, int, str, str]]:
+    """(lesson, line, provider, target) of every embed in reading order."""
+    found = []
+    for lesson in course.lessons:
+        for node in ast.iter_nodes(list(lesson.body)):
+            if node["t"] == "Div" and "embed" in ast.classes(node):
+                line = int(ast.attribute(node, "data-line") or 1)
+                found.append((lesson.source, line, ast.attribute(node, "provider") or "?",
+                              ast.attribute(node, "target") or ""))
+    return found
+
+
+def _format_lines(name: str, embeds: list, screen: list) -> list[str]:
+    kind, instead = _PER_FORMAT_EMBEDS.get(name, ("embed", "link"))
+    out = [f"  {source}:{line}: {provider} {target} -> {instead}" for source, line, provider, target in embeds
+           if kind == "embed" or provider in _INTERACTIVE]
+    if name == "pdf":
+        out += [f"  {source}:{line}: {provider} {target} -> link card with QR code"
+                for source, line, provider, target in embeds if provider not in _INTERACTIVE]
+    if name in ("epub", "scorm12", "scorm2004"):
+        out += [f"  {n.source}:{n.line}: {n.detail}" for n in screen]
+    return out
+
+
+def _summary(manifest: AssetManifest, embeds: list, diagnostics: list[Diagnostic]) -> str:
+    kinds = Counter(n.kind for n in manifest.notes)
+    missing = kinds["missing"] + kinds["invalid"] + kinds["refused"]
+    parts = [f"{missing} image(s) as placeholders"]
+    if embeds:
+        parts.append(f"{len(embeds)} embed(s) as cards/QR in print and links in EPUB")
+    if kinds["downscaled"] or kinds["converted"]:
+        parts.append(f"{kinds['downscaled'] + kinds['converted']} image(s) scaled/converted for screens")
+    other = Counter(_EVERY_FORMAT_CODES[d.code] for d in diagnostics if d.code in _EVERY_FORMAT_CODES)
+    parts += [f"{count} × {what}" for what, count in sorted(other.items())]
+    return "loss report: " + ", ".join(parts)

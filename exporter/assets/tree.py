@@ -1,0 +1,107 @@
+"""Finding and rewriting images in lesson ASTs: Image nodes, raw HTML `<img>` tags and embed Divs.
+
+Every visitor gets the source line of the nearest node that carries one (`data-line`), so a
+message about an image names its own line, not the paragraph's.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from lxml import html as lxml_html
+
+from exporter.model import Block, Lesson
+from exporter.normalize import ast
+
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.I)
+
+Visit = Callable[[dict, int], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    lesson: str
+    line: int
+    src: str
+    alt: str
+
+
+def map_lesson(lesson: Lesson, visit: Visit) -> tuple[Block, ...]:
+    """Rebuild the lesson body bottom-up; `visit(node, line)` returns a replacement, a list, or None."""
+    lines = lesson.block_lines or (1,) * len(lesson.body)
+    return tuple(_map(block, line, visit) for block, line in zip(lesson.body, lines))
+
+
+def _map(node: Any, line: int, visit: Visit) -> Any:
+    if isinstance(node, list):
+        out: list = []
+        for item in node:
+            new = _map(item, line, visit)
+            if isinstance(item, dict) and "t" in item and isinstance(new, list):
+                out.extend(new)
+            else:
+                out.append(new)
+        return out
+    if isinstance(node, dict) and "t" in node:
+        here = _line_of(node) or line
+        rebuilt = dict(node)
+        if "c" in node:
+            rebuilt["c"] = _map(node["c"], here, visit)
+        replacement = visit(rebuilt, here)
+        return rebuilt if replacement is None else replacement
+    return node
+
+
+def _line_of(node: dict) -> int | None:
+    value = ast.attribute(node, "data-line") if node.get("t") in ast.ATTR_INDEX else None
+    return int(value) if value and value.isdigit() else None
+
+
+def image_src(node: dict) -> str:
+    return node["c"][2][0]
+
+
+def raw_img_tags(raw: str) -> list[tuple[str, dict[str, str]]]:
+    """Each `<img …>` tag in raw HTML with its attributes (lower-cased names)."""
+    found = []
+    for match in _IMG_TAG.finditer(raw):
+        try:
+            element = lxml_html.fragment_fromstring(match.group(0))
+        except Exception:  # lxml raises several types for junk markup; an unparsable tag has no src
+            continue
+        found.append((match.group(0), {k.lower(): v for k, v in element.attrib.items()}))
+    return found
+
+
+def replace_raw_imgs(raw: str, replace: Callable[[dict[str, str]], str]) -> str:
+    """Raw HTML with every `<img>` tag replaced by `replace(attributes)` (which returns HTML)."""
+    tags = dict(raw_img_tags(raw))
+    return _IMG_TAG.sub(lambda m: replace(tags[m.group(0)]) if m.group(0) in tags else "", raw)
+
+
+# ---------------------------------------------------------------- what replaces an image
+
+def placeholder_span(alt: list, src: str, line: int, reason: str) -> dict:
+    """`span.image-missing`: the alt text and the address stay visible in every format."""
+    label = {"t": "Span", "c": [["", ["image-missing-label"], []], [{"t": "Str", "c": "Image not available"}]]}
+    parts: list = [label]
+    if ast.plain_text(alt).strip():
+        parts += [{"t": "Str", "c": ":"}, {"t": "Space"}, *alt]
+    parts += [{"t": "Space"}, {"t": "Span", "c": [["", ["image-missing-url"], []], [{"t": "Str", "c": src}]]}]
+    attrs = [["data-line", str(line)], ["title", reason]]
+    return {"t": "Span", "c": [["", ["image-missing"], attrs], parts]}
+
+
+def placeholder_html(alt: str, src: str, line: int, reason: str) -> str:
+    alt_part = f": {html.escape(alt)}" if alt.strip() else ""
+    return (f'<span class="image-missing" data-line="{line}" title="{html.escape(reason)}">'
+            f'<span class="image-missing-label">Image not available</span>{alt_part} '
+            f'<span class="image-missing-url">{html.escape(src)}</span></span>')
+
+
+def img_html(key: str, attrs: dict[str, str]) -> str:
+    """A raw `<img>` again, pointing at the manifest key, keeping only attributes outputs allow."""
+    kept = [("src", key)] + [(k, attrs[k]) for k in ("alt", "width", "height", "title") if k in attrs]
+    return "<img " + " ".join(f'{k}="{html.escape(v)}"' for k, v in kept) + ">"
