@@ -24,7 +24,7 @@ from exporter._files import atomic_write
 
 LOCKFILE = "exporter.lock.json"
 """Lives in the course folder beside course.yml; commit it so other machines build the same bytes."""
-MAX_BYTES = 15 * 1024 * 1024
+MAX_BYTES = 15_000_000
 """Size cap per remote image: bigger downloads are cut off and refused."""
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 10.0
@@ -251,7 +251,7 @@ class Fetcher:
         cap = self.limits.max_bytes
         declared = response.getheader("Content-Length")
         if declared and declared.isdigit() and int(declared) > cap:
-            raise FetchError(f"the image is {int(declared) / 1e6:.1f} MB, over the {cap / 1e6:.0f} MB limit")
+            raise FetchError(f"the image is {int(declared) / 1e6:.1f} MB, over the {cap / 1e6:g} MB limit")
         chunks, size = [], 0
         while True:
             if time.monotonic() > deadline:
@@ -261,7 +261,7 @@ class Fetcher:
                 return b"".join(chunks)
             size += len(chunk)
             if size > cap:
-                raise FetchError(f"the image is over the {cap / 1e6:.0f} MB limit")
+                raise FetchError(f"the image is over the {cap / 1e6:g} MB limit")
             chunks.append(chunk)
 
     def _mark_dead(self, host: str, reason: str) -> None:
