@@ -207,7 +207,7 @@ def test_missing_local_image_warns_with_line_and_keeps_alt_text(tmp_path):
     assert (d.code, d.pos.path, d.pos.line) == (Code.ASSET_MISSING, "a.md", 3)
     assert "img/none.png" in d.message
     (span,) = placeholders_of(course)
-    assert ast.plain_text(span).startswith("Image not available: the loop diagram img/none.png")
+    assert ast.plain_text(span) == "Image not available: the loop diagram (img/none.png)"
 
 
 # ---------------------------------------------------------------- image content

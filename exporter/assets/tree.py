@@ -89,7 +89,8 @@ def placeholder_span(alt: list, src: str, line: int, reason: str) -> dict:
     parts: list = [label]
     if ast.plain_text(alt).strip():
         parts += [{"t": "Str", "c": ":"}, {"t": "Space"}, *alt]
-    parts += [{"t": "Space"}, {"t": "Span", "c": [["", ["image-missing-url"], []], [{"t": "Str", "c": src}]]}]
+    url = {"t": "Span", "c": [["", ["image-missing-url"], []], [{"t": "Str", "c": src}]]}
+    parts += [{"t": "Space"}, {"t": "Str", "c": "("}, url, {"t": "Str", "c": ")"}]
     attrs = [["data-line", str(line)], ["title", reason]]
     return {"t": "Span", "c": [["", ["image-missing"], attrs], parts]}
 
@@ -98,7 +99,7 @@ def placeholder_html(alt: str, src: str, line: int, reason: str) -> str:
     alt_part = f": {html.escape(alt)}" if alt.strip() else ""
     return (f'<span class="image-missing" data-line="{line}" title="{html.escape(reason)}">'
             f'<span class="image-missing-label">Image not available</span>{alt_part} '
-            f'<span class="image-missing-url">{html.escape(src)}</span></span>')
+            f'(<span class="image-missing-url">{html.escape(src)}</span>)</span>')
 
 
 def img_html(key: str, attrs: dict[str, str]) -> str:
