@@ -96,9 +96,9 @@ def _rewrite_lesson(lesson, resolver: "_Resolver", reporter: Reporter) -> tuple:
         pos = SourcePos(lesson.source, line)
         shown = src if len(src) < 200 else src[:120] + "…"
         if outcome.problem == "outside":
-            reporter.error(Code.ASSET_OUTSIDE_ROOT, f"{thing} '{shown}' resolves outside the content folder "
-                           f"({outcome.reason}); it was refused. Copy the image into the course folder and "
-                           "use a relative path", pos)
+            why = f" ({outcome.reason})" if outcome.reason else ""
+            reporter.error(Code.ASSET_OUTSIDE_ROOT, f"{thing} '{shown}' resolves outside the content folder{why} "
+                           "and was refused: copy the image into the course folder and use a relative path", pos)
         elif outcome.problem == "invalid":
             reporter.warning(Code.ASSET_INVALID, f"{thing} '{shown}' cannot be used: {outcome.reason}; a "
                              "placeholder stands in", pos)

@@ -35,19 +35,21 @@ def resolve_local(root: Path, lesson: str, src: str) -> LocalImage:
     raw = src.strip()
     if re.match(r"^[a-z][a-z0-9+.-]*:", raw, re.I) and not _WINDOWS_DRIVE.match(raw):
         if raw.lower().startswith("file:"):
-            return LocalImage(None, "outside", "file: URLs point at the builder's own disk")
+            return LocalImage(None, "outside", "a file: URL names the building machine's disk")
         return LocalImage(None, "missing", f"the '{raw.split(':', 1)[0]}:' scheme is not supported")
     path = unquote(raw.split("#", 1)[0].split("?", 1)[0]).replace("\\", "/")
     if not path:
         return LocalImage(None, "missing", "the image has no path")
     if _WINDOWS_DRIVE.match(path):
-        return LocalImage(None, "outside", "it is an absolute Windows path outside the content folder")
+        return LocalImage(None, "outside", "an absolute Windows path")
     if path.startswith("/"):
         return _absolute(root, path)
     relative = (PurePosixPath(lesson).parent / path).as_posix()
     target = safe_join(root, relative)
     if target is None:
-        return LocalImage(None, "outside", "it resolves outside the content folder")
+        lexical = os.path.normpath(os.path.join(root.resolve(), relative))
+        inside = lexical == str(root.resolve()) or lexical.startswith(str(root.resolve()) + os.sep)
+        return LocalImage(None, "outside", "through a symbolic link" if inside else "")
     if not target.is_file():
         return LocalImage(None, "missing", f"no file at '{relative}' in the content folder")
     return LocalImage(target)
@@ -62,6 +64,6 @@ def _absolute(root: Path, path: str) -> LocalImage:
     if target.is_relative_to(base) and target.is_file():
         return LocalImage(target)
     if os.path.lexists(path):
-        return LocalImage(None, "outside", "it is an absolute path outside the content folder")
+        return LocalImage(None, "outside", "an absolute path")
     return LocalImage(None, "missing", "it is an absolute path (a site-relative URL from HackMD?) and "
                                        "nothing is there; put the image in the course folder")
