@@ -348,6 +348,8 @@ def test_seed_course_offline_gives_one_placeholder_and_warning_per_imgur_image(t
     pages = "".join(p.read_text() for p in (tmp_path / "out").rglob("*.html"))
     assert pages.count('class="image-missing"') == 5 and "<img" not in pages
     assert "loss report: 5 image(s) as placeholders" in result.output
+    report = (tmp_path / "out" / "b2b-sales-foundations-report.txt").read_text()
+    assert "001_abc0218c7ad68644.txt:23: image missing -> placeholder" in report and "html:" in report
     assert not (source / LOCKFILE).exists()
 
 
