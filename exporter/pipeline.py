@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from exporter.assets import resolve_assets
 from exporter.config import CourseConfig, load_config, with_overrides
 from exporter.diagnostics import Code, Reporter, Severity
 from exporter.errors import BuildFailed, ConfigError
@@ -41,7 +42,7 @@ def read_course(source: Path, reporter: Reporter, overrides: dict[str, Any] | No
 def prepare(options: BuildOptions, reporter: Reporter) -> tuple[Course, AssetManifest]:
     """All reading and checking, before any writing (MkDocs: gather everything, then write)."""
     course = read_course(options.source, reporter, options.overrides)
-    course, manifest = _resolve_assets(course, options, reporter)
+    course, manifest = resolve_assets(course, options.source, reporter, offline=options.offline)
     return _drop_or_stop(course, options, reporter), manifest
 
 
@@ -88,16 +89,6 @@ def _write_loss_report(course: Course, manifest: AssetManifest, formats: tuple[s
     path = options.out / f"{course.config.slug}-report.txt"
     atomic_write(path, f"{summary}\n\n{text}".encode("utf-8"))
     return path
-
-
-def _resolve_assets(course: Course, options: BuildOptions, reporter: Reporter) -> tuple[Course, AssetManifest]:
-    try:
-        from exporter.assets import resolve_assets
-    except ModuleNotFoundError as exc:
-        if exc.name != "exporter.assets":
-            raise
-        return course, AssetManifest()  # the assets stage has not landed: images stay as written
-    return resolve_assets(course, options.source, reporter, offline=options.offline)
 
 
 def _drop_or_stop(course: Course, options: BuildOptions, reporter: Reporter) -> Course:
