@@ -60,6 +60,8 @@ def rewrite(source: LessonSource, reporter: Reporter) -> Rewritten:
             lines[index] = opened.group(1) + opened.group(2) + _fence_info(opened.group(3), pos(number), reporter)
             continue
         lines[index] = _rewrite_line(line, containers, number, out, pos, reporter)
+    while (fence or containers) and lines and not lines[-1].strip():
+        lines.pop()  # closers go right after the last text, so no blank line joins the code block
     if fence:
         reporter.warning(Code.HACKMD_UNCLOSED_FENCE, f"code block opened at line {source.original_line(fence[1])} "
                          f"is never closed; it was closed at the end of the lesson. Add a line '{fence[0]}'",
@@ -171,7 +173,10 @@ def _container_line(colons, rest, containers, number, pos, reporter) -> str:
             return ""
         return ":" * containers.pop().colons
     if rest.startswith("{"):
-        return colons + " " + rest  # already pandoc's own fenced-div syntax
+        # Already pandoc's own fenced-div syntax: kept, but tracked so its closer pairs up and an
+        # unclosed one is closed here instead of swallowing the next lessons of the course.
+        containers.append(_Container(rest, len(colons), number))
+        return colons + " " + rest
     name, _, title = rest.partition(" ")
     name = CALLOUT_ALIASES.get(name.lower(), name.lower())
     open_state = bool(re.search(r"\{\s*state\s*=\s*[\"']?open", rest))

@@ -35,6 +35,22 @@ def split_by_input(blocks: list[Block], count: int) -> list[list[tuple[int, Bloc
     return lessons
 
 
+def swallowed_inputs(blocks: list[Block]) -> tuple[set[int], set[int]]:
+    """(culprits, victims): inputs whose top-level blocks hold blocks of later inputs, and those inputs."""
+    culprits: set[int] = set()
+    victims: set[int] = set()
+    for block in blocks:
+        own = _parse_pos(block) if ast.attr_of(block) is not None else None
+        if own is None:
+            continue
+        for node in ast.iter_nodes(block.get("c")):
+            found = _parse_pos(node) if ast.attr_of(node) is not None else None
+            if found and found[0] != own[0]:
+                culprits.add(own[0])
+                victims.add(found[0])
+    return culprits, victims
+
+
 def _strip_positions(nodes: list) -> list:
     """Unwrap sourcepos wrapper Divs/Spans; keep a compact `data-line` on nodes that have attributes."""
     def visit(node: dict) -> Any:
@@ -123,7 +139,9 @@ def _title(front: dict, pairs: list[tuple[int, Block]], path: str) -> tuple[str,
         return title, pairs
     if first_h1 is not None:
         title = ast.plain_text(pairs[first_h1][1]).strip()
-        return title, pairs[:first_h1] + pairs[first_h1 + 1:]
+        if first_h1 == 0:  # the H1 opening the lesson is its title; a later one stays where it is
+            pairs = pairs[1:]
+        return title, pairs
     stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     return re.sub(r"^[\d_-]+", "", stem).replace("-", " ").replace("_", " ").strip().capitalize() or stem, pairs
 
@@ -170,7 +188,8 @@ def _typed_blocks(pairs, extra: Rewritten, pos, reporter) -> list[tuple[int, Blo
         for piece in ast.walk([block], _promote_paragraphs):
             if piece["t"] == "Div" and "spacer" in ast.classes(piece) and out and "spacer" in ast.classes(out[-1][1]):
                 continue  # several &nbsp; lines in a row are one space
-            out.append((line, piece))
+            own = ast.attribute(piece, "data-line")  # an embed promoted out of a paragraph keeps its own line
+            out.append((int(own) if own and own.isdigit() else line, piece))
     while out and "spacer" in ast.classes(out[-1][1]):
         out.pop()
     while out and "spacer" in ast.classes(out[0][1]):
