@@ -90,3 +90,22 @@ def test_whole_course_is_one_pandoc_process(monkeypatch) -> None:
     assert len(calls) == 1 and "pandoc" in Path(calls[0][0]).name
     assert [lesson.title for lesson in course.lessons] == [f"Lesson {i}" for i in range(12)]
     assert all("Callout(info)" in dump_lesson(lesson) for lesson in course.lessons)
+
+
+def test_lesson_left_open_cannot_swallow_the_next(monkeypatch) -> None:
+    """An HTML block pandoc never ends (`<?php` without `?>`) is read alone; the next lesson stays whole."""
+    calls = []
+    real_run = subprocess.run
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: calls.append(1) or real_run(*a, **k))
+    sources = [LessonSource(path="a.md", text="# A\n\nIntro\n\n<?php\necho 1;\n", front_matter={}),
+               LessonSource(path="b.md", text="# B\n\n:::info\nStill here\n:::\n", front_matter={}),
+               LessonSource(path="c.md", text="# C\n\nThird\n", front_matter={})]
+    reporter = Reporter()
+    course = normalize(sources, CONFIG, reporter)
+    assert [lesson.title for lesson in course.lessons] == ["A", "B", "C"]
+    b, c = course.lessons[1], course.lessons[2]
+    assert dump_lesson(b) == "Callout(info) @3\n  Para: Still here"
+    assert dump_lesson(c) == "Para @3: Third"
+    assert "echo 1" not in dump_lesson(c) and "Still here" not in dump_lesson(course.lessons[0])
+    assert [(d.code.value, d.pos.path) for d in reporter.diagnostics] == [("hackmd.unclosed_container", "a.md")]
+    assert len(calls) == 3  # the course, then a.md alone, then b.md + c.md together

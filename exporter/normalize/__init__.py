@@ -31,6 +31,13 @@ def _parse(sources: list[LessonSource], texts: list[str], indices: list[int],
     blocks = pandoc.read_lessons([texts[i] for i in indices])
     per_lesson = split_by_input(blocks, len(indices))
     culprits, victims = swallowed_inputs(blocks)
+    # A raw HTML block (`<pre>` never closed) swallows later lessons as text: they come back empty.
+    for k in range(1, len(indices)):
+        if not per_lesson[k] and texts[indices[k]].strip() and k not in victims:
+            before = next((j for j in range(k - 1, -1, -1) if per_lesson[j]), None)
+            if before is not None:
+                culprits.add(before)
+                victims.add(k)
     result = {indices[k]: per_lesson[k] for k in range(len(indices)) if k not in victims and k not in culprits}
     for k in sorted(culprits):
         source = sources[indices[k]]

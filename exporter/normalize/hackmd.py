@@ -6,6 +6,7 @@ add closing lines, at the very end. Nothing here touches the text inside code fe
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -29,6 +30,8 @@ class Rewritten:
     text: str
     tags: list[str] = field(default_factory=list)
     abbreviations: dict[str, str] = field(default_factory=dict)
+    note_prefix: str = ""
+    """Prefix given to this lesson's footnote labels (see `note_prefix`)."""
 
 
 @dataclass
@@ -40,7 +43,7 @@ class _Container:
 
 def rewrite(source: LessonSource, reporter: Reporter) -> Rewritten:
     """Apply every HackMD rule to one lesson."""
-    out = Rewritten(text="")
+    out = Rewritten(text="", note_prefix=note_prefix(source.path))
     pos = lambda line: SourcePos(source.path, source.original_line(line))  # noqa: E731
     lines = source.text.split("\n")
     lines = _drop_multiline(lines, "<!--", "-->", None, pos, reporter)
@@ -48,18 +51,30 @@ def rewrite(source: LessonSource, reporter: Reporter) -> Rewritten:
     lines = _drop_multiline(lines, "<script", "</script>", "script", pos, reporter)
     containers: list[_Container] = []
     fence: tuple[str, int] | None = None
+    slides = str(source.front_matter.get("type", "")).lower() == "slide"
+    in_notes = False
     for index, line in enumerate(lines):
         number = index + 1
         if fence:
             if re.match(rf"^\s*{re.escape(fence[0][0])}{{{len(fence[0])},}}\s*$", line):
                 fence = None
             continue
+        if slides:
+            # Slide mode: `Note:` starts the speaker notes, which run to the next slide separator.
+            if re.match(r"^-{3,4}\s*$", line):
+                in_notes = False
+            elif line.startswith("Note:"):
+                in_notes = True
+            if in_notes:
+                lines[index] = ""
+                continue
         opened = re.match(r"^(\s*)(`{3,}|~{3,})(.*)$", line)
         if opened:
             fence = (opened.group(2), number)
             lines[index] = opened.group(1) + opened.group(2) + _fence_info(opened.group(3), pos(number), reporter)
             continue
         lines[index] = _rewrite_line(line, containers, number, out, pos, reporter)
+    _close_raw_html_blocks(lines, pos, reporter)
     while (fence or containers) and lines and not lines[-1].strip():
         lines.pop()  # closers go right after the last text, so no blank line joins the code block
     if fence:
@@ -77,6 +92,21 @@ def rewrite(source: LessonSource, reporter: Reporter) -> Rewritten:
 
 
 # ---------------------------------------------------------------------------- whole-line rules
+
+
+def _close_raw_html_blocks(lines: list[str], pos, reporter: Reporter) -> None:
+    """A `<pre>`/`<textarea>` HTML block runs to its closing tag, past the end of the lesson into the
+    next ones (pandoc reads the course as one text): close it at the end of the lesson instead."""
+    text = "\n".join(lines)
+    protected = _code_spans(text)
+    for tag in ("pre", "textarea"):
+        opens = [m for m in re.finditer(rf"^ {{0,3}}<{tag}(?=[\s>]|$)", text, re.M | re.I)
+                 if not any(a <= m.start() < b for a, b in protected)]
+        if opens and not re.search(rf"</{tag}>", text[opens[-1].start():], re.I):
+            line = text.count("\n", 0, opens[-1].start()) + 1
+            reporter.warning(Code.HACKMD_UNCLOSED_CONTAINER, f"<{tag}> opened at line {line} is never closed; "
+                             f"it was closed at the end of the lesson. Add </{tag}> where it should end", pos(line))
+            lines.append(f"</{tag}>")
 
 
 def _drop_multiline(lines, start, end, kind, pos, reporter) -> list[str]:
@@ -163,7 +193,17 @@ def _rewrite_line(line, containers, number, out, pos, reporter) -> str:
         return "[]{.spacer}"
     line = re.sub(r"^(\s*(?:[-*+]|\d+[.)])\s+)\[( |x|X)\](?=\s)",
                   lambda m: m.group(1) + ("[]{.task .done}" if m.group(2) != " " else "[]{.task}"), line)
+    line = _outside_code(line, lambda part: _FOOTNOTE.sub(rf"[^{out.note_prefix}\1]", part))
     return _outside_code(line, lambda part: _inline_rules(part, pos(number), reporter))
+
+
+_FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
+
+
+def note_prefix(path: str) -> str:
+    """Footnote labels are course-wide in pandoc's one read: each lesson's get a prefix of its own,
+    or lesson B's `[^1]` would show lesson A's note."""
+    return "n" + hashlib.sha1(path.encode("utf-8")).hexdigest()[:8] + "-"
 
 
 def _container_line(colons, rest, containers, number, pos, reporter) -> str:
