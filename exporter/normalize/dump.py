@@ -213,5 +213,25 @@ def _lesson_outline(lesson: Lesson) -> dict[str, Any]:
         "lang": lesson.lang, "dir": lesson.dir,
         "headings": [{"level": h.level, "text": h.text, "id": h.id, "line": h.line} for h in lesson.headings],
         "blocks": dump_lesson(lesson).splitlines(),
-        "text": ast.plain_text(list(lesson.body)),
+        "text": prose_text(list(lesson.body)),
     }
+
+
+def prose_text(node: Any) -> str:
+    """Every character a reader could see outside code, raw HTML included (leak checks look here)."""
+    if isinstance(node, list):
+        return "".join(prose_text(n) for n in node)
+    if not isinstance(node, dict) or "t" not in node:
+        return ""
+    kind, content = node["t"], node.get("c")
+    if kind == "Str":
+        return content
+    if kind in ("Space", "SoftBreak", "LineBreak"):
+        return " "
+    if kind in ("Code", "CodeBlock"):
+        return " "
+    if kind in ("RawInline", "RawBlock", "Math"):
+        return content[1]
+    if kind in ("Para", "Plain", "Header", "Div") or isinstance(content, list):
+        return (" " + prose_text(content) + " ") if kind in ("Para", "Plain", "Header") else prose_text(content)
+    return ""

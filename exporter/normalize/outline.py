@@ -35,15 +35,24 @@ def week_of(lesson: Lesson) -> int | None:
 
 
 def _from_week_tags(lessons: list[Lesson]) -> tuple[Module, ...]:
-    """Untagged lessons first (an introduction), then one module per week; file order within each."""
-    weeks = sorted({w for w in map(week_of, lessons) if w is not None})
-    if not weeks:
+    """Lessons in file order; a new module starts where the `Week N` tag changes. An untagged lesson
+    stays with the lesson before it (or opens an Introduction), so the file order is never broken."""
+    if not any(week_of(lesson) is not None for lesson in lessons):
         return (Module(id="m-lessons", title="", lessons=tuple(lessons)),) if lessons else ()
-    modules = []
-    untagged = tuple(lesson for lesson in lessons if week_of(lesson) is None)
-    if untagged:
-        modules.append(Module(id="m-introduction", title="Introduction", lessons=untagged))
-    for week in weeks:
-        members = tuple(lesson for lesson in lessons if week_of(lesson) == week)
-        modules.append(Module(id=f"m-week-{week}", title=f"Week {week}", lessons=members))
+    groups: list[tuple[int | None, list[Lesson]]] = []
+    for lesson in lessons:
+        week = week_of(lesson)
+        if not groups or (week is not None and week != groups[-1][0]):
+            groups.append((week, [lesson]))
+        else:
+            groups[-1][1].append(lesson)
+    modules, seen = [], set()
+    for week, members in groups:
+        base = "m-introduction" if week is None else f"m-week-{week}"
+        ident, n = base, 2
+        while ident in seen:  # Week 2 again after Week 3: a second module, still unique
+            ident, n = f"{base}-{n}", n + 1
+        seen.add(ident)
+        modules.append(Module(id=ident, title="Introduction" if week is None else f"Week {week}",
+                              lessons=tuple(members)))
     return tuple(modules)
