@@ -1,0 +1,97 @@
+"""PDF workbook: the whole course as one print HTML document through the theme, laid out by WeasyPrint."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from exporter._files import atomic_write, build_date_iso
+from exporter.diagnostics import Code, Reporter
+from exporter.model import AssetManifest, Course, Lesson, Module, RenderedBook, RenderedDoc
+from exporter.render import LessonHtml
+from exporter.theme import Theme
+
+from exporter.exporters.pdf.prepare import AnswerKey, PrintContext, prepare_lesson
+from exporter.exporters.pdf.weasy import write_pdf
+
+BOOK_NAME = "book.html"
+"""The one document of a PDF book; `export` lays it out."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """A module as the book prints it: a divider page (when the module has a title) and its lessons."""
+
+    module: Module
+    divider: bool
+    lessons: tuple[tuple[Lesson, str], ...]
+    """(lesson, print-ready body HTML)."""
+
+
+class PdfExporter:
+    name: ClassVar[str] = "pdf"
+    suffix: ClassVar[str] = ".pdf"
+
+    def render(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
+               theme: Theme, reporter: Reporter) -> RenderedBook:
+        options = course.config.pdf
+        key = AnswerKey() if options.answer_key else None
+        ctx = PrintContext(manifest, theme, reporter, key)
+        bodies = {item.lesson.slug: prepare_lesson(item.lesson, item.html, ctx) for item in lessons}
+        parts = tuple(Part(module, bool(module.title), tuple((lesson, bodies[lesson.slug])
+                                                             for lesson in module.lessons if lesson.slug in bodies))
+                      for module in course.modules)
+        logo = _logo_key(course, manifest, reporter)
+        html = theme.render("pdf/book.html", **_context(course, parts, key, logo, theme))
+        files = [(asset.key, asset.path.read_bytes()) for asset in manifest.assets if asset.key in html]
+        return RenderedBook("pdf", course, (RenderedDoc(BOOK_NAME, course.config.title, html),), tuple(files))
+
+    def export(self, book: RenderedBook, out_dir: Path, reporter: Reporter) -> Path:
+        target = out_dir / f"{book.course.config.slug}{self.suffix}"
+        html = next(doc.content for doc in book.documents if doc.name == BOOK_NAME)
+        pdf = write_pdf(html, dict(book.resources), reporter, book.course.config.pdf.pdf_variant)
+        atomic_write(target, pdf)
+        return target
+
+
+def _context(course: Course, parts: tuple[Part, ...], key: AnswerKey | None, logo: str | None,
+             theme: Theme) -> dict:
+    config = course.config
+    tags = sorted({tag for lesson in course.lessons for tag in lesson.tags})
+    return {
+        "course": course, "config": config, "parts": parts, "logo": logo,
+        "paper": config.pdf.paper, "notes": config.pdf.notes, "notes_lines": max(0, config.pdf.notes_lines),
+        "answers": _group_answers(key) if key else [],
+        "subject": config.description or ", ".join(tags) or config.title,
+        "keywords": ", ".join(tags), "build_date": build_date_iso(),
+        "css": _stylesheet(theme, config.pdf.paper),
+    }
+
+
+def _stylesheet(theme: Theme, paper: str) -> str:
+    """Shared content CSS, then the print sheet; the paper size is the one value code decides."""
+    size = "A4" if paper.upper() == "A4" else "letter"
+    return (theme.read_static("css/content.css") + "\n" + theme.read_static("css/pdf.css")
+            + f"\n@page {{ size: {size}; }}\n")
+
+
+def _group_answers(key: AnswerKey) -> list[tuple[Lesson, list[tuple[str, int, str]]]]:
+    grouped: list[tuple[Lesson, list[tuple[str, int, str]]]] = []
+    for number, (lesson, anchor, html) in enumerate(key.entries, 1):
+        if not grouped or grouped[-1][0] is not lesson:
+            grouped.append((lesson, []))
+        grouped[-1][1].append((anchor, number, html))
+    return grouped
+
+
+def _logo_key(course: Course, manifest: AssetManifest, reporter: Reporter) -> str | None:
+    """The cover logo, if the assets stage carried it (matched by its content-relative path)."""
+    logo = course.config.logo
+    if not logo:
+        return None
+    for asset in manifest.assets:
+        if asset.origin in (logo, logo.lstrip("./")) and asset.media_type.startswith("image/"):
+            return asset.key
+    reporter.warning(Code.ASSET_MISSING, f"course.yml logo '{logo}' is not among the course's assets; the cover "
+                     "prints without it (check the path, relative to the content folder)")
+    return None
