@@ -1,0 +1,81 @@
+"""imsmanifest.xml: organization, resources and metadata for one package, from the theme's Jinja template."""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from exporter.model import Course, Lesson
+from exporter.theme import Theme
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    id: str
+    title: str
+    resource: str | None = None
+    children: tuple["Item", ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    id: str
+    kind: str
+    """'sco' or 'asset'."""
+    href: str | None
+    files: tuple[str, ...]
+    dependencies: tuple[str, ...] = field(default=())
+
+
+COMMON_ID = "RES-common"
+
+
+def ncname(prefix: str, text: str) -> str:
+    """An ASCII XML NCName that stays the same for the same `text` across builds."""
+    return f"{prefix}-{re.sub(r'[^A-Za-z0-9_.-]+', '-', text).strip('-') or 'x'}"
+
+
+def page_name(lesson: Lesson) -> str:
+    """The launch page of a lesson's SCO (one SCO per lesson)."""
+    return f"{lesson.slug}.html"
+
+
+def fingerprint(course: Course) -> str:
+    """Six hex digits naming the lesson list: bookmarks from another course version are ignored, not misread."""
+    return hashlib.sha256("\n".join(l.slug for l in course.lessons).encode()).hexdigest()[:6]
+
+
+def single_sco(course: Course, files: tuple[str, ...]) -> tuple[tuple[Item, ...], tuple[Resource, ...]]:
+    """One SCO (`index.html`) holds the whole course with its own navigation."""
+    slug = course.config.slug
+    resource = Resource(ncname("RES", slug), "sco", "index.html", ("index.html", *files))
+    return (Item(ncname("ITEM", slug), course.config.title, resource.id),), (resource,)
+
+
+def multi_sco(course: Course, files: tuple[str, ...]) -> tuple[tuple[Item, ...], tuple[Resource, ...]]:
+    """One SCO per lesson, grouped by module, all under one root item (Moodle's player needs it)."""
+    modules = []
+    for module in course.modules:
+        lessons = tuple(Item(ncname("ITEM", l.slug), l.title, ncname("RES", l.slug)) for l in module.lessons)
+        if module.title:
+            modules.append(Item(ncname("MOD", module.id), module.title, None, lessons))
+        else:
+            modules.extend(lessons)
+    root = Item(ncname("ITEM", course.config.slug), course.config.title, None, tuple(modules))
+    resources = [Resource(ncname("RES", l.slug), "sco", page_name(l), (page_name(l),), (COMMON_ID,))
+                 for l in course.lessons]
+    resources.append(Resource(COMMON_ID, "asset", None, files))
+    return (root,), tuple(resources)
+
+
+def render_manifest(theme: Theme, course: Course, version: str, items: tuple[Item, ...],
+                    resources: tuple[Resource, ...]) -> tuple[str, str | None]:
+    """imsmanifest.xml text and, for SCORM 2004, the LOM metadata file it points at."""
+    config = course.config
+    meta = {"title": config.title, "language": config.language or "en", "version": config.version or "1.0",
+            "description": config.description}
+    ids = {"manifest": ncname("MANIFEST", config.slug), "organization": ncname("ORG", config.slug)}
+    name = "scorm/manifest12.xml" if version == "1.2" else "scorm/manifest2004.xml"
+    manifest = theme.render(name, meta=meta, ids=ids, items=items, resources=resources)
+    metadata = theme.render("scorm/metadata2004.xml", meta=meta, ids=ids) if version == "2004" else None
+    return manifest, metadata
