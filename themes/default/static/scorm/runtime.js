@@ -187,6 +187,7 @@
       set(F.session, duration(Date.now() - state.started));
       commit();
       call("fin");
+      state.live = false;  // no API call may follow Terminate (visibilitychange fires after pagehide)
     }
     if (byLearner) {
       var note = document.querySelector(".status");
