@@ -134,12 +134,17 @@
     if (link) {
       var target = document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
       var index = sections.indexOf(target);
-      if (index >= 0) { event.preventDefault(); show(index, 0); }
+      if (index >= 0) { event.preventDefault(); collapseContentsOnPhones(); show(index, 0); }
       return;
     }
     var button = event.target.closest ? event.target.closest("[data-action]") : null;
     if (button && button.getAttribute("data-action") === "finish") { finish(true); }
     if (button && button.getAttribute("data-action") === "continue") { continueToNext(); }
+  }
+
+  function collapseContentsOnPhones() {
+    var contents = document.querySelector("nav.contents details");
+    if (contents && window.matchMedia && window.matchMedia("(max-width: 59.99rem)").matches) { contents.open = false; }
   }
 
   // --- session ---------------------------------------------------------------------------------------
@@ -172,6 +177,7 @@
     window.addEventListener("pagehide", function () { finish(false); });
     if (cfg.commitSeconds > 0) { window.setInterval(function () { if (!state.done) { save(); commit(); } }, cfg.commitSeconds * 1000); }
     document.documentElement.classList.add("js");
+    collapseContentsOnPhones();
     if (state.live) { document.documentElement.classList.add("lms"); }
     show(at ? at.index : 0, at ? at.permille : 0);
     evaluate();
