@@ -11,7 +11,8 @@ from exporter.model import AssetManifest, Course, Lesson, Module, RenderedBook, 
 from exporter.render import LessonHtml
 from exporter.theme import Theme
 
-from exporter.exporters.pdf.prepare import AnswerKey, PrintContext, prepare_lesson
+from exporter.exporters.pdf.footnotes import footnotes_by_lesson
+from exporter.exporters.pdf.prepare import AnswerKey, PrintContext, prepare_lesson, unlink_dangling
 from exporter.exporters.pdf.weasy import write_pdf
 
 BOOK_NAME = "book.html"
@@ -37,7 +38,12 @@ class PdfExporter:
         options = course.config.pdf
         key = AnswerKey() if options.answer_key else None
         ctx = PrintContext(manifest, theme, reporter, key)
-        bodies = {item.lesson.slug: prepare_lesson(item.lesson, item.html, ctx) for item in lessons}
+        notes = footnotes_by_lesson(lessons)
+        prepared = [(item.lesson, prepare_lesson(item.lesson, item.html, ctx, notes[item.lesson.slug]))
+                    for item in lessons]
+        known = {lesson.slug for lesson in course.lessons} | {module.id for module in course.modules} | {
+            "answer-key", *(anchor for _, anchor, _ in (key.entries if key else []))}
+        bodies = unlink_dangling(prepared, known, reporter)
         parts = tuple(Part(module, bool(module.title), tuple((lesson, bodies[lesson.slug])
                                                              for lesson in module.lessons if lesson.slug in bodies))
                       for module in course.modules)

@@ -44,9 +44,10 @@ class PrintContext:
     """None: answers print in place."""
 
 
-def prepare_lesson(lesson: Lesson, body: str, ctx: PrintContext) -> str:
+def prepare_lesson(lesson: Lesson, body: str, ctx: PrintContext, notes: list[str] | None = None) -> str:
     """The lesson body as print-ready HTML (a fragment, still sanitized content plus our own markup)."""
     root = lxml_html.fragment_fromstring(f"<div>{body}</div>")
+    _footnotes(root, lesson, notes or [], ctx.reporter)
     _images(root, lesson, ctx)
     _embeds(root, ctx)
     _math(root, lesson, ctx.reporter)
@@ -68,6 +69,17 @@ def _replace(old, new_html: str) -> None:
     new = lxml_html.fragment_fromstring(new_html)
     new.tail = old.tail
     old.getparent().replace(old, new)
+
+
+def _footnotes(root, lesson: Lesson, notes: list[str], reporter: Reporter) -> None:
+    """Each footnote call becomes the note itself, floated to the foot of its page (CSS `float: footnote`)."""
+    calls = [a for a in root.iter("a") if "footnote-ref" in (a.get("class") or "").split()]
+    if len(calls) != len(notes):
+        reporter.warning(Code.PDF_RENDER, f"{len(calls)} footnote call(s) but {len(notes)} note(s); the PDF "
+                         "prints the numbers without the notes", SourcePos(lesson.source, 1))
+        return
+    for call, note in zip(calls, notes):
+        _replace(call, f'<span class="footnote">{note}</span>')
 
 
 def _images(root, lesson: Lesson, ctx: PrintContext) -> None:
@@ -194,3 +206,21 @@ def _exercises(root) -> None:
             div.append(lxml_html.fragment_fromstring(
                 '<div class="answer-lines" aria-hidden="true">' + '<div class="rule"></div>' * EXERCISE_LINES
                 + "</div>"))
+
+
+def unlink_dangling(bodies: list[tuple[Lesson, str]], known: set[str], reporter: Reporter) -> dict[str, str]:
+    """Links to an anchor nowhere in the book (e.g. a slide link '#/1/3') keep their text, lose the link."""
+    roots = [(lesson, body, lxml_html.fragment_fromstring(f"<div>{body}</div>")) for lesson, body in bodies]
+    ids = known | {el.get("id") for _, _, root in roots for el in root.iter() if el.get("id")}
+    result = {}
+    for lesson, body, root in roots:
+        dangling = [a for a in root.iter("a") if (a.get("href") or "").startswith("#")
+                    and a.get("href")[1:] not in ids]
+        for link in dangling:
+            reporter.warning(Code.PDF_RENDER, f"link to '{link.get('href')}' points nowhere in the book; the PDF "
+                             "prints its text without a link (link to a heading's id, see `exporter tree`)",
+                             _pos(lesson, link))
+            link.drop_tag()
+        result[lesson.slug] = body if not dangling else "".join(
+            lxml_html.tostring(child, encoding="unicode") for child in root)
+    return result
