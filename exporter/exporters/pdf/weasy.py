@@ -51,10 +51,8 @@ class _ToReporter(logging.Handler):
         if message in self._seen:
             return
         self._seen.add(message)
-        if record.levelno >= logging.ERROR:
-            self._reporter.error(Code.PDF_RENDER, f"WeasyPrint: {message}")
-        else:
-            self._reporter.warning(Code.PDF_RENDER, f"WeasyPrint: {message}")
+        # WeasyPrint's "errors" (a missing anchor, an unreadable image) still give a usable page: warnings for us.
+        self._reporter.warning(Code.PDF_RENDER, f"WeasyPrint: {message}")
 
 
 @contextlib.contextmanager
