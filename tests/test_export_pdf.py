@@ -196,3 +196,36 @@ def test_acceptance_course_passes_pdf_checks(tmp_path):
                             text=True)
     failed = [line for line in result.stdout.splitlines() if "pdf" in line.lower() and "FAIL" in line]
     assert not failed, result.stdout[-4000:]
+
+
+# --- answer key and tables (self-contained: own course text) ---
+
+_KEY_LESSON = ("# Beta lesson\n\nBeta key sentence.\n\n:::exercise\nWrite three open questions.\n:::\n\n"
+               ":::spoiler Show the answer\nThe model answer here.\n:::\n\n| Col A | Col B |\n|---|---|\n"
+               + "| cell | value |\n" * 60)
+
+
+def _key_course(root: Path, answer_key: bool) -> Path:
+    root.mkdir()
+    (root / "course.yml").write_text(f"title: Key Course\nslug: key-course\npdf:\n  answer_key: {str(answer_key).lower()}\n")
+    (root / "b.md").write_text(_KEY_LESSON)
+    return root
+
+
+def test_answer_key_collects_answers_with_page_reference(tmp_path):
+    pdf, _ = build_pdf(_key_course(tmp_path / "src", True), tmp_path / "out")
+    pages = page_texts(pdf)
+    key_page = next(i for i, p in enumerate(pages, 1) if "Answer key" in p and "The model answer here." in p)
+    lesson = next(p for p in pages if "Beta key sentence" in p)
+    assert "The model answer here." not in lesson
+    assert f"see the answer key, page {key_page}" in lesson
+    assert "Write three open questions." in lesson
+
+
+def test_spoiler_prints_open_in_place_without_key_and_table_header_repeats(tmp_path):
+    pdf, _ = build_pdf(_key_course(tmp_path / "src", False), tmp_path / "out")
+    pages = page_texts(pdf)
+    assert "Answer key" not in "".join(pages)
+    assert any("answer: show the answer" in p.casefold() and "The model answer here." in p for p in pages)
+    table_pages = [p for p in pages if "cell" in p]
+    assert len(table_pages) >= 2 and all("Col A" in p for p in table_pages)

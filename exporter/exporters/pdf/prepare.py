@@ -56,7 +56,6 @@ def prepare_lesson(lesson: Lesson, body: str, ctx: PrintContext, notes: list[str
     _diagrams(root)
     _answers(root, lesson, ctx)
     _exercises(root)
-    _dangling_links(root)
     return "".join(lxml_html.tostring(child, encoding="unicode") for child in root) if len(root) else ""
 
 
@@ -225,12 +224,3 @@ def unlink_dangling(bodies: list[tuple[Lesson, str]], known: set[str], reporter:
         result[lesson.slug] = body if not dangling else "".join(
             lxml_html.tostring(child, encoding="unicode") for child in root)
     return result
-
-
-def _dangling_links(root) -> None:
-    """An in-page link whose target is not in this lesson (e.g. a footnote the render stage lost) prints as text."""
-    ids = {el.get("id") for el in root.iter() if el.get("id")}
-    for link in root.iter("a"):
-        href = link.get("href") or ""
-        if href.startswith("#") and href[1:] not in ids and not href.startswith("#answer-"):
-            del link.attrib["href"]
