@@ -70,8 +70,8 @@ def write_zip(path: Path, members: Iterable[tuple[str, bytes]], first: str | Non
 
 def safe_join(root: Path, relative: str) -> Path | None:
     """`root/relative` resolved (symlinks followed), or None if it would leave `root`."""
-    if not relative or relative.startswith(("/", "\\")) or ":" in relative.split("/")[0]:
-        return None
+    if not relative or "\0" in relative or relative.startswith(("/", "\\")) or ":" in relative.split("/")[0]:
+        return None  # NUL cannot name a file; resolve() would raise on it
     base = root.resolve()
     target = (base / relative).resolve()
     if target != base and base not in target.parents:

@@ -50,6 +50,8 @@ class Code(str, enum.Enum):
     """A `{%name ... %}` embed is empty or of an unknown kind; dropped."""
     HACKMD_STYLE_DROPPED = "hackmd.style_dropped"
     """A `<style>` block was dropped: page CSS does not travel into the outputs."""
+    HACKMD_NESTED_FOOTNOTE = "hackmd.nested_footnote"
+    """A footnote refers to a footnote; the inner reference was removed (pandoc drops it, and a loop hangs it)."""
     HACKMD_DIAGRAM = "hackmd.diagram"
     """A diagram block (mermaid, graphviz...) is shown as its source: no renderer is bundled."""
     HTML_REMOVED = "html.removed"

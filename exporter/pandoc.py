@@ -48,12 +48,23 @@ def write_html(blocks: list[Block]) -> str:
     return _run(["-f", "json", "-t", "html5", "--mathml", "--wrap=none"], stdin=json.dumps(document))
 
 
+# Lessons are untrusted: a pathological input must end in a clear error, not a hung build or a
+# machine out of memory. The cap is far above what a real course needs (the 40-lesson acceptance
+# course reads in about 2 s and under 200 MB).
+TIME_LIMIT_S = 300
+HEAP_LIMIT = "+RTS -M4g -RTS"
+
+
 def _run(args: list[str], stdin: str | None = None, cwd: str | None = None) -> str:
     try:
-        result = subprocess.run([pypandoc.get_pandoc_path(), *args], input=stdin, capture_output=True,
-                                text=True, encoding="utf-8", cwd=cwd, check=False)
+        result = subprocess.run([pypandoc.get_pandoc_path(), *HEAP_LIMIT.split(), *args], input=stdin,
+                                capture_output=True, text=True, encoding="utf-8", cwd=cwd, check=False,
+                                timeout=TIME_LIMIT_S)
     except OSError as exc:  # the wheel's binary missing or not executable
         raise ExportError(f"cannot run pandoc: {exc}; reinstall with scripts/setup.sh") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise ExportError(f"pandoc did not finish within {TIME_LIMIT_S} s; a lesson may hold a construct "
+                          "that sends it into a loop (run `exporter check` on the lessons one by one)") from exc
     if result.returncode != 0:
         raise ExportError(f"pandoc failed ({result.returncode}): {result.stderr.strip()[:500]}")
     return result.stdout

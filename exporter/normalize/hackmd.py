@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from exporter.diagnostics import Code, Reporter
 from exporter.model import LessonSource, SourcePos
 
-CALLOUT_KINDS = ("info", "success", "warning", "danger", "spoiler")
+CALLOUT_KINDS = ("info", "success", "warning", "danger", "spoiler", "speaker-notes")
 CALLOUT_ALIASES = {"tip": "success", "note": "info", "caution": "warning", "important": "warning", "alert": "danger"}
 """Names other Markdown tools use for the same boxes (HedgeDoc/VuePress `:::tip`)."""
 OUR_CONTAINERS = ("exercise", "answer")
@@ -32,6 +32,10 @@ class Rewritten:
     abbreviations: dict[str, str] = field(default_factory=dict)
     note_prefix: str = ""
     """Prefix given to this lesson's footnote labels (see `note_prefix`)."""
+    in_note: bool = False
+    """The line being rewritten belongs to a footnote definition (lazy lines included)."""
+    note_gap: bool = False
+    """A blank line has been seen inside the footnote definition."""
 
 
 @dataclass
@@ -59,14 +63,14 @@ def rewrite(source: LessonSource, reporter: Reporter) -> Rewritten:
             if re.match(rf"^\s*{re.escape(fence[0][0])}{{{len(fence[0])},}}\s*$", line):
                 fence = None
             continue
-        if slides:
-            # Slide mode: `Note:` starts the speaker notes, which run to the next slide separator.
-            if re.match(r"^-{3,4}\s*$", line):
-                in_notes = False
-            elif line.startswith("Note:"):
-                in_notes = True
-            if in_notes:
-                lines[index] = ""
+        if slides and in_notes and re.match(r"^-{3,4}\s*$", line):
+            in_notes = _close_speaker_notes(lines, index)
+            if lines[index] == NOTES_CLOSE:
+                continue
+        elif slides and line.startswith("Note:"):
+            in_notes, line = _open_speaker_notes(lines, index)
+            if line == NOTES_OPEN:
+                lines[index] = line
                 continue
         opened = re.match(r"^(\s*)(`{3,}|~{3,})(.*)$", line)
         if opened:
@@ -82,6 +86,8 @@ def rewrite(source: LessonSource, reporter: Reporter) -> Rewritten:
                          f"is never closed; it was closed at the end of the lesson. Add a line '{fence[0]}'",
                          pos(fence[1]))
         lines.append(fence[0])
+    if in_notes:
+        lines.append(NOTES_CLOSE)
     for container in reversed(containers):
         reporter.warning(Code.HACKMD_UNCLOSED_CONTAINER, f"':::{container.name}' opened at line "
                          f"{source.original_line(container.line)} is never closed; it was closed at the end of "
@@ -92,6 +98,32 @@ def rewrite(source: LessonSource, reporter: Reporter) -> Rewritten:
 
 
 # ---------------------------------------------------------------------------- whole-line rules
+
+NOTES_OPEN, NOTES_CLOSE = "::: {.callout .speaker-notes}", ":::"
+
+
+def _open_speaker_notes(lines: list[str], index: int) -> tuple[bool, str]:
+    """Slide mode: `Note:` starts speaker notes, which run to the next slide separator. They are kept
+    in a labelled box (a printed workbook is where a presenter's notes are useful). The opener takes
+    the blank line above, so every line keeps its number; with no blank line there, the notes stay
+    a labelled paragraph."""
+    rest = lines[index][len("Note:"):].strip()
+    if index and not lines[index - 1].strip():
+        lines[index - 1] = NOTES_OPEN
+        return True, rest
+    if not rest:
+        return True, NOTES_OPEN
+    return False, f"**Speaker notes:** {rest}"
+
+
+def _close_speaker_notes(lines: list[str], index: int) -> bool:
+    """Close the notes box before the slide separator on line `index`: on the blank line above it,
+    or, with none, in place of the separator."""
+    if not lines[index - 1].strip():
+        lines[index - 1] = NOTES_CLOSE
+    else:
+        lines[index] = NOTES_CLOSE
+    return False
 
 
 def _close_raw_html_blocks(lines: list[str], pos, reporter: Reporter) -> None:
@@ -193,11 +225,31 @@ def _rewrite_line(line, containers, number, out, pos, reporter) -> str:
         return "[]{.spacer}"
     line = re.sub(r"^(\s*(?:[-*+]|\d+[.)])\s+)\[( |x|X)\](?=\s)",
                   lambda m: m.group(1) + ("[]{.task .done}" if m.group(2) != " " else "[]{.task}"), line)
-    line = _outside_code(line, lambda part: _FOOTNOTE.sub(rf"[^{out.note_prefix}\1]", part))
+    line = _footnote_line(line, out, pos(number), reporter)
     return _outside_code(line, lambda part: _inline_rules(part, pos(number), reporter))
 
 
 _FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
+_NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^[^\]\s]+\]:")
+
+
+def _footnote_line(line, out, pos, reporter) -> str:
+    """Labels get the lesson's prefix. A reference inside a footnote's own text is removed: pandoc
+    drops such notes, and one that refers to itself sends pandoc into an endless loop."""
+    definition = _NOTE_DEFINITION.match(line)
+    if definition:
+        out.in_note, out.note_gap = True, False
+    elif not line.strip():
+        out.note_gap = out.in_note
+    elif out.note_gap and not line.startswith(("    ", "\t")):
+        out.in_note = False  # after a blank line only indented lines go on with the note
+    head, body = (line[:definition.end()], line[definition.end():]) if definition else ("", line)
+    if out.in_note and _FOOTNOTE.search(body):
+        reporter.warning(Code.HACKMD_NESTED_FOOTNOTE,
+                         "a footnote cannot point to another footnote; the reference inside it was removed "
+                         "(put that text in the footnote itself)", pos)
+        body = _outside_code(body, lambda part: _FOOTNOTE.sub("", part))
+    return _outside_code(head + body, lambda part: _FOOTNOTE.sub(rf"[^{out.note_prefix}\1]", part))
 
 
 def note_prefix(path: str) -> str:

@@ -73,8 +73,7 @@ def build_lesson(source: LessonSource, extra: Rewritten, blocks: list[tuple[int,
                  config: CourseConfig, taken: set[str], reporter: Reporter) -> Lesson:
     """One Lesson: title, slug, language, and a body of typed blocks with their source lines."""
     pos = lambda line: SourcePos(source.path, line)  # noqa: E731  (lines below are the file's own)
-    pairs = [(source.original_line(line), block) for line, block in blocks]
-    pairs = [(line, _map_lines(block, source)) for line, block in pairs]
+    pairs = [(_file_line(source, line), _map_lines(block, source)) for line, block in blocks]
     pairs = _typed_blocks(pairs, extra, pos, reporter)
     front = source.front_matter
     title, pairs = _title(front, pairs, source.path)
@@ -94,16 +93,19 @@ def build_lesson(source: LessonSource, extra: Rewritten, blocks: list[tuple[int,
                   tags=tuple(_tags(front.get("tags")) + extra.tags), lang=lang, dir=direction, meta=meta)
 
 
+def _file_line(source: LessonSource, line: int) -> int:
+    """A line of the rewritten text as a line of the file. Closers that hackmd.py appends for an
+    unclosed fence or container lie past the end: they count as the file's last line."""
+    return source.original_line(min(line, source.text.count("\n") + 1))
+
+
 def _map_lines(block: Block, source: LessonSource) -> Block:
     """data-line values refer to the rewritten text; map them to the file's own lines."""
-    if source.line_map is None:
-        return block
-
     def visit(node: dict) -> None:
         attr = ast.attr_of(node)
         for pair in attr[2] if attr else []:
             if pair[0] == "data-line":
-                pair[1] = str(source.original_line(int(pair[1])))
+                pair[1] = str(_file_line(source, int(pair[1])))
 
     return ast.walk(block, visit)
 

@@ -16,7 +16,7 @@ from exporter.normalize import ast
 from exporter.sanitize import clean_html
 
 CALLOUT_LABELS = {"info": "Info", "success": "Tip", "warning": "Warning", "danger": "Danger",
-                  "spoiler": "Answer", "note": "Note", "exercise": "Exercise", "answer": "Answer"}
+                  "spoiler": "Answer", "note": "Note", "speaker-notes": "Speaker notes", "exercise": "Exercise", "answer": "Answer"}
 """The visible label of each box, so meaning never rests on colour alone."""
 
 
