@@ -6,7 +6,7 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 # 1980-01-01 is the earliest a zip can store; used when SOURCE_DATE_EPOCH is not set.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -28,15 +28,28 @@ def build_date_iso() -> str:
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write to a temp file beside `path`, then rename: a failed build leaves no half-written file."""
+    _write_then_rename(path, lambda tmp: tmp.write_bytes(data))
+
+
+def _write_then_rename(path: Path, write: Callable[[Path], object]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        # mkstemp makes the file private (0600); an output is an ordinary file others may read
+        tmp.chmod(0o666 & ~_umask())
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_zip(path: Path, members: Iterable[tuple[str, bytes]], first: str | None = None,
@@ -51,9 +64,8 @@ def write_zip(path: Path, members: Iterable[tuple[str, bytes]], first: str | Non
         names.remove(first)
         names.insert(0, first)
     stamp = build_datetime()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
+
+    def write(tmp: Path) -> None:
         with zipfile.ZipFile(tmp, "w") as archive:
             for name in names:
                 info = zipfile.ZipInfo(name, date_time=stamp)
@@ -62,10 +74,8 @@ def write_zip(path: Path, members: Iterable[tuple[str, bytes]], first: str | Non
                 info.external_attr = 0o644 << 16
                 info.create_system = 3
                 archive.writestr(info, items[name], compresslevel=None if plain else 9)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    _write_then_rename(path, write)
 
 
 def safe_join(root: Path, relative: str) -> Path | None:

@@ -43,9 +43,13 @@ def read_lessons(texts: list[str]) -> list[Block]:
 
 
 def write_html(blocks: list[Block]) -> str:
-    """One HTML5 fragment for the given blocks (MathML for math, pandoc's highlighting classes)."""
+    """One HTML5 fragment for the given blocks (MathML for math, pandoc's highlighting classes); footnotes
+    follow each top-level block as `aside.footnotes`."""
     document = {"pandoc-api-version": API_VERSION, "meta": {}, "blocks": blocks}
-    return _run(["-f", "json", "-t", "html5", "--mathml", "--wrap=none"], stdin=json.dumps(document))
+    # Notes go right after the top-level block that calls them (for us: the lesson), not after the
+    # whole course, so each lesson keeps its own.
+    return _run(["-f", "json", "-t", "html5", "--mathml", "--wrap=none", "--reference-location=block"],
+                stdin=json.dumps(document))
 
 
 # Lessons are untrusted: a pathological input must end in a clear error, not a hung build or a

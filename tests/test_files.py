@@ -49,3 +49,15 @@ def test_safe_join_never_leaves_root(tmp_path_factory, relative):
     joined = safe_join(root, relative)
     if joined is not None:
         assert joined == root.resolve() or root.resolve() in joined.parents
+
+
+def test_outputs_are_readable_by_others_as_umask_allows(tmp_path):
+    """mkstemp files are 0600; a built EPUB or zip must not stay private to the builder."""
+    old = os.umask(0o022)
+    try:
+        atomic_write(tmp_path / "a.pdf", b"x")
+        write_zip(tmp_path / "b.zip", [("a.txt", b"x")])
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a.pdf").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "b.zip").stat().st_mode & 0o777 == 0o644

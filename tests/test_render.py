@@ -69,3 +69,17 @@ def test_whole_course_is_written_in_one_pandoc_call(tmp_path, monkeypatch):
     assert len(calls) == 1
     assert [p.lesson.title for p in pages] == [f"Lesson {i}" for i in range(6)]
     assert all(f"text {i}" in p.html for i, p in enumerate(pages))
+
+
+def test_each_lesson_keeps_its_own_footnotes(tmp_path):
+    """pandoc sets notes after the block that calls them; each lands at the end of its own lesson."""
+    course, _ = _course(tmp_path, {"a.md": "# A\n\nFirst[^1] call.\n\n[^1]: Note of A.\n",
+                                   "b.md": "# B\n\nNo notes here.\n",
+                                   "c.md": "# C\n\nSecond[^1] call.\n\n[^1]: Note of C.\n"})
+    a, b, c = render_lessons(course)
+    assert "Note of A." in a.html and "Note of C." not in a.html
+    assert "footnote" not in b.html
+    tree = lxml_html.fragment_fromstring(c.html, create_parent="div")
+    (call,) = tree.xpath("//a[contains(@class, 'footnote-ref')]")
+    (note,) = tree.xpath("//aside[contains(@class, 'footnotes')]//li")
+    assert call.get("href") == "#" + note.get("id") and "Note of C." in note.text_content()

@@ -35,13 +35,25 @@ def render_lessons(course: Course) -> tuple[LessonHtml, ...]:
               for i, lesson in enumerate(lessons)]
     written = pandoc.write_html(_with_labels(blocks))
     root = lxml_html.fragment_fromstring(f"<div>{written}</div>")
-    fragments = {el.get("id"): el for el in root.iterchildren() if el.get("class") == "exporter-lesson"}
+    fragments = _lesson_fragments(root)
     out = []
     for index, lesson in enumerate(lessons):
         element = fragments.get(f"exporter-{index}")
         inner = "" if element is None else _inner_html(element)
         out.append(LessonHtml(lesson=lesson, html=clean_html(inner)))
     return tuple(out)
+
+
+def _lesson_fragments(root) -> dict:
+    """Lesson div by id, with the footnotes pandoc set after it moved inside, at its end."""
+    fragments, current = {}, None
+    for element in list(root.iterchildren()):
+        if element.get("class") == "exporter-lesson":
+            current = fragments[element.get("id")] = element
+        elif current is not None and "footnotes" in (element.get("class") or "").split():
+            element.attrib.pop("id", None)  # 'footnotes', 'footnotes-2'...: meaningless once split per lesson
+            current.append(element)
+    return fragments
 
 
 def _inner_html(element) -> str:

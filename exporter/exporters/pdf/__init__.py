@@ -11,7 +11,6 @@ from exporter.model import AssetManifest, Course, Lesson, Module, RenderedBook, 
 from exporter.render import LessonHtml
 from exporter.theme import Theme
 
-from exporter.exporters.pdf.footnotes import footnotes_by_lesson
 from exporter.exporters.pdf.prepare import AnswerKey, PrintContext, prepare_lesson, unlink_dangling
 from exporter.exporters.pdf.weasy import write_pdf
 
@@ -38,8 +37,7 @@ class PdfExporter:
         options = course.config.pdf
         key = AnswerKey() if options.answer_key else None
         ctx = PrintContext(manifest, theme, reporter, key)
-        notes = footnotes_by_lesson(lessons)
-        prepared = [(item.lesson, prepare_lesson(item.lesson, item.html, ctx, notes[item.lesson.slug]))
+        prepared = [(item.lesson, prepare_lesson(item.lesson, item.html, ctx))
                     for item in lessons]
         known = {lesson.slug for lesson in course.lessons} | {module.id for module in course.modules} | {
             "answer-key", *(anchor for _, anchor, _ in (key.entries if key else []))}

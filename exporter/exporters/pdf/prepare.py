@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import re
+from html import escape
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -44,10 +45,10 @@ class PrintContext:
     """None: answers print in place."""
 
 
-def prepare_lesson(lesson: Lesson, body: str, ctx: PrintContext, notes: list[str] | None = None) -> str:
+def prepare_lesson(lesson: Lesson, body: str, ctx: PrintContext) -> str:
     """The lesson body as print-ready HTML (a fragment, still sanitized content plus our own markup)."""
     root = lxml_html.fragment_fromstring(f"<div>{body}</div>")
-    _footnotes(root, lesson, notes or [], ctx.reporter)
+    _footnotes(root, lesson, ctx.reporter)
     _images(root, lesson, ctx)
     _embeds(root, ctx)
     _math(root, lesson, ctx.reporter)
@@ -71,15 +72,43 @@ def _replace(old, new_html: str) -> None:
     old.getparent().replace(old, new)
 
 
-def _footnotes(root, lesson: Lesson, notes: list[str], reporter: Reporter) -> None:
-    """Each footnote call becomes the note itself, floated to the foot of its page (CSS `float: footnote`)."""
-    calls = [a for a in root.iter("a") if "footnote-ref" in (a.get("class") or "").split()]
-    if len(calls) != len(notes):
-        reporter.warning(Code.PDF_RENDER, f"{len(calls)} footnote call(s) but {len(notes)} note(s); the PDF "
-                         "prints the numbers without the notes", SourcePos(lesson.source, 1))
-        return
-    for call, note in zip(calls, notes):
+def _footnotes(root, lesson: Lesson, reporter: Reporter) -> None:
+    """Each footnote call becomes the note itself, floated to the foot of its page (CSS `float: footnote`);
+    the notes list the render stage put at the lesson's end goes."""
+    notes = {}
+    for aside in [el for el in root.iter("aside", "section") if "footnotes" in (el.get("class") or "").split()]:
+        for item in aside.iter("li"):
+            notes[item.get("id")] = _note_inline(item)
+        aside.getparent().remove(aside)
+    for call in [a for a in root.iter("a") if "footnote-ref" in (a.get("class") or "").split()]:
+        note = notes.get((call.get("href") or "").lstrip("#"))
+        if note is None:
+            reporter.warning(Code.PDF_RENDER, "a footnote call has no note; the PDF prints its number alone",
+                             _pos(lesson, call))
+            continue
         _replace(call, f'<span class="footnote">{note}</span>')
+
+
+def _note_inline(item) -> str:
+    """A note's paragraphs run together as one inline text (a footnote is a line or two at the page
+    foot), without pandoc's back-link."""
+    for back in [a for a in item.iter("a") if "footnote-back" in (a.get("class") or "").split()]:
+        _drop_keeping_tail(back)
+    parts = []
+    for child in item:
+        inner = escape(child.text or "", quote=False) + "".join(lxml_html.tostring(c, encoding="unicode") for c in child)
+        parts.append(inner if child.tag == "p" else lxml_html.tostring(child, encoding="unicode"))
+    return " ".join(parts).strip()
+
+
+def _drop_keeping_tail(element) -> None:
+    parent, tail = element.getparent(), element.tail or ""
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent.remove(element)
 
 
 def _images(root, lesson: Lesson, ctx: PrintContext) -> None:
