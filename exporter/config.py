@@ -53,6 +53,8 @@ class CourseConfig:
     date: str = ""
     description: str = ""
     logo: str | None = field(default=None, metadata={"help": "image path relative to the content root"})
+    cover: str | None = field(default=None, metadata={
+        "help": "EPUB cover image relative to the content root; one is drawn from the metadata when not given"})
     modules: tuple[ModuleSpec, ...] = field(default=(), metadata={"help": "explicit outline; else Week tags"})
     pdf: PdfOptions = PdfOptions()
     scorm: ScormOptions = ScormOptions()
@@ -90,7 +92,7 @@ def load_config(root: Path, reporter: Reporter) -> CourseConfig:
         "pdf": _options(PdfOptions, raw.get("pdf"), reporter, pos),
         "scorm": _options(ScormOptions, raw.get("scorm"), reporter, pos),
     }
-    for name in ("language", "subtitle", "author", "organisation", "version", "date", "description", "logo"):
+    for name in ("language", "subtitle", "author", "organisation", "version", "date", "description", "logo", "cover"):
         if raw.get(name) is not None:
             values[name] = str(raw[name])
     unknown = set(raw) - {f.name for f in dataclasses.fields(CourseConfig)} - {"lessons"}

@@ -178,6 +178,19 @@ class RenderedDoc:
     """Path inside the output, e.g. 'lessons/intro.xhtml'."""
     title: str
     content: str
+    lang: str | None = None
+    """Language of this page when it differs from the course's."""
+    features: tuple[str, ...] = ()
+    """What a package must declare about the page: 'mathml', 'svg'..."""
+
+
+@dataclass(frozen=True, slots=True)
+class NavPoint:
+    """One entry of a format's table of contents: module, lesson or heading."""
+
+    title: str
+    href: str
+    children: tuple["NavPoint", ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,3 +202,5 @@ class RenderedBook:
     documents: tuple[RenderedDoc, ...]
     resources: tuple[tuple[str, bytes], ...] = ()
     """(path inside the output, bytes): CSS, scripts, fonts, copied assets."""
+    toc: tuple[NavPoint, ...] = ()
+    """Navigation for formats that carry their own (EPUB nav and NCX)."""

@@ -60,7 +60,7 @@ def build(options: BuildOptions, reporter: Reporter, progress: Callable[[str], N
     theme = load_theme(options.theme)
     course, manifest = prepare(options, reporter)
     progress("rendering lessons")
-    lessons = render_lessons(course)  # one pandoc call, shared by every format
+    lessons = render_lessons(course, reporter)  # one pandoc call, shared by every format
     books = []
     for name in formats:
         progress(f"rendering {name}")

@@ -1,7 +1,7 @@
 """Themes: `themes/<name>/` holds templates per format and static files; code decides what, themes how."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,8 @@ class Theme:
     dirs: tuple[Path, ...]
     """Theme folders, most specific first (a theme, then the theme it extends)."""
     env: jinja2.Environment
+    settings: dict[str, Any] = field(default_factory=dict)
+    """theme.yml values (colours...), a theme's own over those of the theme it extends."""
 
     def render(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(**context)
@@ -38,6 +40,7 @@ class Theme:
 def load_theme(name: str = "default", search: Path = THEMES_DIR) -> Theme:
     """A theme by name (or path); `extends:` in theme.yml chains to a parent theme."""
     dirs: list[Path] = []
+    specs: list[dict[str, Any]] = []
     current: str | None = name
     while current:
         folder = Path(current) if Path(current).is_dir() else search / current
@@ -45,6 +48,7 @@ def load_theme(name: str = "default", search: Path = THEMES_DIR) -> Theme:
             raise ConfigError(f"theme '{current}' not found (looked for {folder}/theme.yml)")
         dirs.append(folder)
         spec = yaml.safe_load((folder / "theme.yml").read_text(encoding="utf-8")) or {}
+        specs.append(spec)
         current = spec.get("extends")
         if current and len(dirs) > 5:
             raise ConfigError(f"theme '{name}' extends itself")
@@ -54,4 +58,7 @@ def load_theme(name: str = "default", search: Path = THEMES_DIR) -> Theme:
         autoescape=jinja2.select_autoescape(["html", "xhtml", "xml"]),
         keep_trailing_newline=True,
     )
-    return Theme(name=name, dirs=tuple(dirs), env=env)
+    settings: dict[str, Any] = {}
+    for spec in reversed(specs):
+        settings.update(spec)
+    return Theme(name=name, dirs=tuple(dirs), env=env, settings=settings)

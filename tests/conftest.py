@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from exporter.diagnostics import Reporter
+from exporter.pipeline import BuildOptions, build
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -14,6 +15,23 @@ ACCEPTANCE = SHARED / "acceptance" / "course"
 
 needs_shared = pytest.mark.skipif(not ACCEPTANCE.is_dir(), reason="../shared/acceptance is not beside this "
                                   "checkout (only CI and the team's machines have it)")
+
+
+def write_course(root: Path, course_yml: str, lessons: dict[str, str]) -> Path:
+    """A course folder: course.yml plus the lesson files, as an author would have it."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "course.yml").write_text(course_yml, encoding="utf-8")
+    for name, text in lessons.items():
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def build_one(source: Path, out: Path, fmt: str, suffix: str, **overrides: str) -> tuple[Path, Reporter]:
+    """Build one format offline; the written file with `suffix` and the diagnostics."""
+    reporter = Reporter()
+    written = build(BuildOptions(source=source, out=out, formats=(fmt,), offline=True, overrides=overrides),
+                    reporter)
+    return next(p for p in written if p.suffix == suffix), reporter
 
 
 @pytest.fixture

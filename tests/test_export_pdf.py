@@ -14,8 +14,7 @@ from pypdf import PdfReader
 from exporter.diagnostics import Code, Reporter, Severity
 from exporter.errors import ExporterError
 from exporter.exporters.pdf.weasy import write_pdf
-from exporter.pipeline import BuildOptions, build
-from conftest import ACCEPTANCE, CONTENT, needs_shared
+from conftest import ACCEPTANCE, CONTENT, build_one, needs_shared, write_course
 
 VIDEO_ID = "aqz-KE-bpKQ"
 LESSONS = {
@@ -37,21 +36,15 @@ KEY_SENTENCES = ("The pipeline starts with a lead.", "Qualification filters lead
 
 
 def make_course(root: Path, pdf: str = "") -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "course.yml").write_text(
+    return write_course(root, (
         "title: Sales Workbook\nsubtitle: Cohort edition\nslug: sales-workbook\nlanguage: en\nversion: '3.0'\n"
         "author: Course Team\norganisation: Demo Academy\ndescription: Selling in three lessons.\nmodules:\n"
         "  - title: 'Week 1: Basics'\n    lessons: [01-welcome.md, 02-practice.md]\n"
-        "  - title: 'Week 2: Closing'\n    lessons: [03-closing.md]\n" + (f"pdf:\n{pdf}" if pdf else ""))
-    for name, text in LESSONS.items():
-        (root / name).write_text(text)
-    return root
+        "  - title: 'Week 2: Closing'\n    lessons: [03-closing.md]\n" + (f"pdf:\n{pdf}" if pdf else "")), LESSONS)
 
 
 def build_pdf(source: Path, out: Path) -> tuple[Path, Reporter]:
-    reporter = Reporter()
-    written = build(BuildOptions(source=source, out=out, formats=("pdf",), offline=True), reporter)
-    return next(p for p in written if p.suffix == ".pdf"), reporter
+    return build_one(source, out, "pdf", ".pdf")
 
 
 def page_texts(pdf: Path) -> list[str]:

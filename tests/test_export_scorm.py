@@ -12,7 +12,7 @@ from lxml import etree
 from exporter.diagnostics import Code, Reporter
 from exporter.errors import ExportError
 from exporter.exporters.scorm import Scorm12Exporter, Scorm2004Exporter
-from exporter.exporters.scorm.pages import lesson_body
+from exporter.exporters.screen import lesson_body
 from exporter.exporters.scorm.schemas import validate_manifest, schema_dir
 from exporter.model import AssetManifest
 from exporter.pipeline import BuildOptions, build

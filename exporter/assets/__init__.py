@@ -47,7 +47,33 @@ def resolve_assets(course: Course, root: Path, reporter: Reporter, offline: bool
     modules = tuple(dataclasses.replace(module, lessons=tuple(
         dataclasses.replace(lesson, body=_rewrite_lesson(lesson, resolver, reporter)) for lesson in module.lessons))
         for module in course.modules)
+    _course_images(course, resolver, reporter)
     return dataclasses.replace(course, modules=modules), resolver.manifest()
+
+
+COURSE_IMAGES = ("logo", "cover")
+"""course.yml keys that name an image, relative to the content folder."""
+
+
+def _course_images(course: Course, resolver: "_Resolver", reporter: Reporter) -> None:
+    for name in COURSE_IMAGES:
+        src = getattr(course.config, name)
+        if not src:
+            continue
+        outcome = resolver.image("course.yml", src)
+        if outcome.key is None:
+            code = Code.ASSET_OUTSIDE_ROOT if outcome.problem == "outside" else Code.ASSET_MISSING
+            reporter.warning(code, f"course.yml {name} '{src}' cannot be used: {outcome.reason}; the outputs "
+                             f"go without it (give a path relative to the content folder)", SourcePos("course.yml", 1))
+
+
+def course_image(course: Course, manifest: AssetManifest, name: str) -> Asset | None:
+    """The asset of a course.yml image (`logo`, `cover`), if the stage could carry it."""
+    src = getattr(course.config, name)
+    if not src:
+        return None
+    wanted = {src, src.removeprefix("./")}
+    return next((a for a in manifest.assets if a.origin in wanted and a.media_type.startswith("image/")), None)
 
 
 def for_profile(html: str, manifest: AssetManifest, profile: str) -> str:

@@ -72,7 +72,8 @@ def rewrite(source: LessonSource, reporter: Reporter) -> Rewritten:
             if line == NOTES_OPEN:
                 lines[index] = line
                 continue
-        opened = re.match(r"^(\s*)(`{3,}|~{3,})(.*)$", line)
+        # CommonMark: a backtick fence's info string holds no backtick (else the line is inline code)
+        opened = re.match(r"^(\s*)(`{3,}(?=[^`]*$)|~{3,})(.*)$", line)
         if opened:
             fence = (opened.group(2), number)
             lines[index] = opened.group(1) + opened.group(2) + _fence_info(opened.group(3), pos(number), reporter)

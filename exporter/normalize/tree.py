@@ -9,6 +9,7 @@ from exporter.diagnostics import Code, Reporter
 from exporter.model import Block, Heading, Lesson, LessonSource, SourcePos
 from exporter.normalize import ast
 from exporter.normalize.hackmd import Rewritten
+from exporter.normalize.tex import mathjax_compatible
 from exporter.sanitize import balance_raw_html
 
 _POS = re.compile(r"^L(\d+)\.md@(\d+):\d+(?:-(\d+):\d+)?")
@@ -200,6 +201,9 @@ def _typed_blocks(pairs, extra: Rewritten, pos, reporter) -> list[tuple[int, Blo
 
 
 def _inline_node(node: dict, abbreviations: dict[str, str]) -> Any:
+    if node["t"] == "Math":
+        node["c"][1] = mathjax_compatible(node["c"][1])
+        return None
     if node["t"] == "Span" and "task" in ast.classes(node):
         glyph = TASK_DONE if "done" in ast.classes(node) else TASK_OPEN
         node["c"][1] = [{"t": "Str", "c": glyph}]

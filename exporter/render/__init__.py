@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from lxml import html as lxml_html
 
 from exporter import pandoc
+from exporter.diagnostics import Code, Reporter
 from exporter.embeds import embed_links
-from exporter.model import Course, Lesson
+from exporter.model import Course, Lesson, SourcePos
 from exporter.normalize import ast
 from exporter.sanitize import clean_html
 
@@ -28,7 +29,7 @@ class LessonHtml:
     `div.embed[data-provider][data-target][data-url][data-short][data-label][data-player?]`, spacers `div.spacer`, the lesson TOC `div.toc`."""
 
 
-def render_lessons(course: Course) -> tuple[LessonHtml, ...]:
+def render_lessons(course: Course, reporter: Reporter | None = None) -> tuple[LessonHtml, ...]:
     """Write every lesson body to HTML in one pandoc call, split it per lesson, sanitize each."""
     lessons = course.lessons
     blocks = [ast.make_div(["exporter-lesson"], {}, list(lesson.body), ident=f"exporter-{i}")
@@ -39,9 +40,23 @@ def render_lessons(course: Course) -> tuple[LessonHtml, ...]:
     out = []
     for index, lesson in enumerate(lessons):
         element = fragments.get(f"exporter-{index}")
+        if element is not None and reporter is not None:
+            _report_unconverted_math(element, lesson, reporter)
         inner = "" if element is None else _inner_html(element)
         out.append(LessonHtml(lesson=lesson, html=clean_html(inner)))
     return tuple(out)
+
+
+def _report_unconverted_math(element, lesson: Lesson, reporter: Reporter) -> None:
+    """pandoc writes TeX it cannot turn into MathML as `span.math` with its delimiters."""
+    for span in element.iter("span"):
+        if "math" in (span.get("class") or "").split():
+            line = next((int(e.get("data-line")) for e in span.iterancestors()
+                         if (e.get("data-line") or "").isdigit()), 1)
+            reporter.warning(Code.MATH_UNSUPPORTED, f"formula '{span.text_content().strip('$ ').strip()[:60]}' "
+                             "uses TeX that cannot become MathML; the ebook and LMS pages show its source (the "
+                             "PDF typesets it if it can). Rewrite it with standard LaTeX commands",
+                             SourcePos(lesson.source, line))
 
 
 def _lesson_fragments(root) -> dict:

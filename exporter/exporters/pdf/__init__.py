@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from exporter._files import atomic_write, build_date_iso
+from exporter.assets import course_image
 from exporter.diagnostics import Code, Reporter
 from exporter.model import AssetManifest, Course, Lesson, Module, RenderedBook, RenderedDoc
 from exporter.render import LessonHtml
@@ -45,7 +46,7 @@ class PdfExporter:
         parts = tuple(Part(module, bool(module.title), tuple((lesson, bodies[lesson.slug])
                                                              for lesson in module.lessons if lesson.slug in bodies))
                       for module in course.modules)
-        logo = _logo_key(course, manifest, reporter)
+        logo = _logo_key(course, manifest)
         html = theme.render("pdf/book.html", **_context(course, parts, key, logo, theme))
         files = [(asset.key, asset.path.read_bytes()) for asset in manifest.assets if asset.key in html]
         return RenderedBook("pdf", course, (RenderedDoc(BOOK_NAME, course.config.title, html),), tuple(files))
@@ -89,14 +90,7 @@ def _group_answers(key: AnswerKey) -> list[tuple[Lesson, list[tuple[str, int, st
     return grouped
 
 
-def _logo_key(course: Course, manifest: AssetManifest, reporter: Reporter) -> str | None:
-    """The cover logo, if the assets stage carried it (matched by its content-relative path)."""
-    logo = course.config.logo
-    if not logo:
-        return None
-    for asset in manifest.assets:
-        if asset.origin in (logo, logo.lstrip("./")) and asset.media_type.startswith("image/"):
-            return asset.key
-    reporter.warning(Code.ASSET_MISSING, f"course.yml logo '{logo}' is not among the course's assets; the cover "
-                     "prints without it (check the path, relative to the content folder)")
-    return None
+def _logo_key(course: Course, manifest: AssetManifest) -> str | None:
+    """The cover logo, if the assets stage carried it (it warned otherwise)."""
+    asset = course_image(course, manifest, "logo")
+    return asset.key if asset else None

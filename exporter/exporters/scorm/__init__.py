@@ -9,7 +9,7 @@ from exporter._files import write_zip
 from exporter.diagnostics import Code, Reporter
 from exporter.errors import ExportError
 from exporter.exporters.scorm import manifest as mf
-from exporter.exporters.scorm.pages import lesson_body
+from exporter.exporters.screen import lesson_body
 from exporter.exporters.scorm.profiles import LOCATION_LIMIT, LmsProfile, resolve_profile, suspend_limit
 from exporter.exporters.scorm.schemas import schema_files, validate_manifest
 from exporter.model import AssetManifest, Course, RenderedBook, RenderedDoc, SourcePos

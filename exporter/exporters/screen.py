@@ -1,4 +1,5 @@
-"""Lesson HTML for SCORM pages: packaged images only, privacy-friendly video iframes, spoilers as <details>."""
+"""Lesson HTML for the screen formats (EPUB, SCORM): packaged images only, embeds as cards (with a
+privacy-friendly player where the format may play video), spoilers as <details>."""
 from __future__ import annotations
 
 from lxml import html as lxml_html
@@ -10,17 +11,20 @@ from exporter.model import AssetManifest
 _ROLES = {"danger": "alert"}
 
 
-def lesson_body(html: str, manifest: AssetManifest) -> str:
-    """The neutral lesson fragment, shaped for an LMS page; nothing in it loads from the network but videos."""
+def lesson_body(html: str, manifest: AssetManifest, players: bool = True) -> str:
+    """The neutral lesson fragment shaped for a screen; nothing in it loads from the network but the
+    video players, and those only with `players` (an LMS page may play video, an ebook may not)."""
     shipped = {asset.key for asset in manifest.files_for("screen")}
     root = lxml_html.fragment_fromstring(f"<div>{for_profile(html, manifest, 'screen')}</div>")
     for img in list(root.iter("img")):
         if img.get("src") not in shipped:
             _replace(img, _missing_image(img.get("alt") or "", img.get("src") or ""))
+    for span in [s for s in root.iter("span") if "math" in (s.get("class") or "").split()]:
+        _replace(span, _math_source(span))  # TeX pandoc could not convert (render warned)
     for element in list(root.iter("div")):
         classes = (element.get("class") or "").split()
         if "embed" in classes:
-            _replace(element, _embed(element, shipped))
+            _replace(element, _embed(element, shipped, players))
         elif "callout" in classes and "spoiler" in classes:
             _spoiler_to_details(element)
         elif "callout" in classes:
@@ -31,6 +35,13 @@ def lesson_body(html: str, manifest: AssetManifest) -> str:
 def _replace(old: HtmlElement, new: HtmlElement) -> None:
     new.tail = old.tail
     old.getparent().replace(old, new)
+
+
+def _math_source(span: HtmlElement) -> HtmlElement:
+    """The formula's TeX without its `$`/`$$` delimiters, set as code."""
+    code = lxml_html.Element("code", {"class": "math-source"})
+    code.text = span.text_content().strip().strip("$").strip()
+    return code
 
 
 def _missing_image(alt: str, src: str) -> HtmlElement:
@@ -46,10 +57,11 @@ def _missing_image(alt: str, src: str) -> HtmlElement:
     return span
 
 
-def _embed(div: HtmlElement, shipped: set[str]) -> HtmlElement:
-    """A video player iframe (youtube-nocookie / vimeo dnt) plus a plain link; other embeds become a link card."""
+def _embed(div: HtmlElement, shipped: set[str], players: bool) -> HtmlElement:
+    """A video player iframe (youtube-nocookie / vimeo dnt) plus a plain link; without players, or for
+    other embeds, a card: the cached thumbnail (or the provider's name) linking out, and the link."""
     url, label = div.get("data-url") or "", div.get("data-label") or "Embedded content"
-    player, thumb = div.get("data-player"), div.get("data-thumb")
+    player, thumb = div.get("data-player") if players else None, div.get("data-thumb")
     figure = lxml_html.Element("figure", {"class": f"embed embed-{div.get('data-provider') or 'link'}"})
     if player:
         frame = lxml_html.Element("div", {"class": "embed-frame"})
@@ -62,6 +74,10 @@ def _embed(div: HtmlElement, shipped: set[str]) -> HtmlElement:
         link = lxml_html.Element("a", {"href": url, "target": "_blank", "rel": "noopener", "class": "embed-thumb"})
         link.append(lxml_html.Element("img", {"src": thumb, "alt": label}))
         figure.append(link)
+    else:  # no player, no thumbnail: a neutral card naming what is behind the link
+        card = lxml_html.Element("a", {"href": url, "class": "embed-card"})
+        card.text = label
+        figure.append(card)
     caption = lxml_html.Element("figcaption")
     caption.text = f"{label}: "
     link = lxml_html.Element("a", {"href": url, "target": "_blank", "rel": "noopener"})

@@ -1,0 +1,118 @@
+"""EPUB 3: one XHTML document per lesson (long ones split at headings), a cover, a title page, nav and
+NCX, accessibility metadata; packaged by ebooklib and re-zipped byte for byte reproducibly."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from lxml import etree
+
+from exporter.assets import course_image
+from exporter.diagnostics import Reporter
+from exporter.errors import ExportError
+from exporter.exporters.epub.chapters import Part, lesson_parts, resolve_links
+from exporter.exporters.epub.cover import draw_cover
+from exporter.exporters.epub.package import write_epub
+from exporter.exporters.epub.xhtml import MATHML, SVG, XHTML, to_xhtml
+from exporter.model import AssetManifest, Course, Lesson, NavPoint, RenderedBook, RenderedDoc
+from exporter.render import LessonHtml
+from exporter.theme import Theme
+
+__all__ = ["EpubExporter"]
+
+COVER_PAGE, TITLE_PAGE, STYLESHEET = "cover.xhtml", "title.xhtml", "epub.css"
+
+
+class EpubExporter:
+    name: ClassVar[str] = "epub"
+    suffix: ClassVar[str] = ".epub"
+
+    def render(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
+               theme: Theme, reporter: Reporter) -> RenderedBook:
+        parts = [part for item in lessons for part in lesson_parts(item, manifest)]
+        resolve_links(parts, reporter)
+        modules = {lesson.slug: module.title for module in course.modules for lesson in module.lessons}
+        chapters = tuple(_chapter(part, course, modules.get(part.lesson.slug, ""), theme) for part in parts)
+        cover_name, cover_bytes = _cover(course, manifest, theme)
+        language = course.config.language or "en"
+        front = (
+            RenderedDoc(COVER_PAGE, "Cover", theme.render("epub/cover.xhtml", lang=language, image=cover_name,
+                                                          title=course.config.title,
+                                                          subtitle=course.config.subtitle)),
+            RenderedDoc(TITLE_PAGE, "Title page", theme.render("epub/titlepage.xhtml", lang=language,
+                                                               config=course.config, date=course.config.date)),
+        )
+        css = theme.read_static("css/content.css") + "\n" + theme.read_static("css/epub.css")
+        used = "\n".join(doc.content for doc in chapters)
+        images = tuple((a.key, a.path.read_bytes()) for a in manifest.files_for("screen") if f'"{a.key}"' in used)
+        resources = ((STYLESHEET, css.encode("utf-8")), (cover_name, cover_bytes), *images)
+        return RenderedBook(self.name, course, front + chapters, resources, toc=_toc(course, parts))
+
+    def export(self, book: RenderedBook, out_dir: Path, reporter: Reporter) -> Path:
+        target = out_dir / f"{book.course.config.slug}{self.suffix}"
+        write_epub(book, target, cover=next(name for name, _ in book.resources if name.startswith("cover")),
+                   reporter=reporter)
+        return target
+
+
+def _chapter(part: Part, course: Course, module: str, theme: Theme) -> RenderedDoc:
+    """The XHTML of one part: the theme's page with the lesson's elements converted into it."""
+    lesson = part.lesson
+    lang = lesson.lang or course.config.language or "en"
+    page = theme.render("epub/chapter.xhtml", lang=lang, dir=lesson.dir, title=_page_title(part),
+                        slug=lesson.slug, module=module, lesson_title=lesson.title, first=part.number == 1,
+                        number=part.number)
+    root = etree.fromstring(page.encode("utf-8"))
+    holder = root.find(f".//{{{XHTML}}}div[@data-exporter-body]")
+    if holder is None:
+        raise ExportError("theme template epub/chapter.xhtml has no <div data-exporter-body=\"\"> to fill")
+    del holder.attrib["data-exporter-body"]
+    holder.text = part.root.text
+    for element in part.root:
+        to_xhtml(element, holder)
+    features = tuple(name for name, tag in (("mathml", f"{{{MATHML}}}math"), ("svg", f"{{{SVG}}}svg"))
+                     if next(root.iter(tag), None) is not None)
+    content = etree.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
+    return RenderedDoc(part.name, _page_title(part), '<?xml version="1.0" encoding="UTF-8"?>\n' + content,
+                       lang=lesson.lang, features=features)
+
+
+def _page_title(part: Part) -> str:
+    return part.lesson.title if part.number == 1 else f"{part.lesson.title} ({part.number})"
+
+
+def _cover(course: Course, manifest: AssetManifest, theme: Theme) -> tuple[str, bytes]:
+    """course.yml's cover image when the assets stage carried it, else one drawn from the metadata."""
+    given = course_image(course, manifest, "cover")
+    if given is not None:
+        return f"cover{Path(given.key).suffix}", given.path.read_bytes()
+    return "cover.png", draw_cover(course.config, theme.settings.get("cover"))
+
+
+def _toc(course: Course, parts: list[Part]) -> tuple[NavPoint, ...]:
+    """Module -> lesson -> section headings (h2, with their h3), each pointing into the right document."""
+    home = {ident: part.name for part in parts for ident in part.ids}
+    first = {part.lesson.slug: part.name for part in parts if part.number == 1}
+
+    def lesson_point(lesson: Lesson) -> NavPoint:
+        children: list[NavPoint] = []
+        for heading in lesson.headings:
+            if heading.id not in home or heading.level not in (2, 3):
+                continue
+            point = NavPoint(heading.text, f"{home[heading.id]}#{heading.id}")
+            if heading.level == 3 and children:
+                children[-1] = NavPoint(children[-1].title, children[-1].href, (*children[-1].children, point))
+            elif heading.level == 2:
+                children.append(point)
+        return NavPoint(lesson.title, f"{first[lesson.slug]}#{lesson.slug}", tuple(children))
+
+    points: list[NavPoint] = []
+    for module in course.modules:
+        lessons = tuple(lesson_point(lesson) for lesson in module.lessons if lesson.slug in first)
+        if module.title and lessons:
+            # the module points at its first lesson's file, the lesson at its section inside: NCX
+            # readers want one target per entry, in reading order
+            points.append(NavPoint(module.title, lessons[0].href.partition("#")[0], lessons))
+        else:
+            points.extend(lessons)
+    return tuple(points)

@@ -1,0 +1,170 @@
+"""The rendered pages -> an EPUB 3 file, through ebooklib: metadata (accessibility included), manifest,
+spine, nav with landmarks, NCX for EPUB 2 readers; then re-zipped for reproducible bytes."""
+from __future__ import annotations
+
+import datetime
+import io
+import mimetypes
+import os
+import uuid
+import zipfile
+from pathlib import Path
+
+from ebooklib import epub
+
+from exporter._files import build_datetime, write_zip
+from exporter.diagnostics import Code, Reporter
+from exporter.errors import ExportError
+from exporter.model import Course, NavPoint, RenderedBook, RenderedDoc, SourcePos
+
+BOOK_NAMESPACE = uuid.UUID("5b0b7f4e-3c1a-4d8e-9a57-0c4f2d7e6a11")
+"""Fixed namespace for identifiers: the same course (organisation + slug) always gets the same one."""
+
+ACCESSIBILITY_SUMMARY = (
+    "A course ebook with a navigable table of contents down to section headings, headings in reading "
+    "order, text alternatives for images, callouts labelled in words rather than colour alone, and "
+    "footnotes linked both ways. Mathematics, if any, is MathML. Videos are given as links.")
+
+
+def book_identifier(course: Course) -> str:
+    config = course.config
+    return f"urn:uuid:{uuid.uuid5(BOOK_NAMESPACE, f'{config.organisation}/{config.slug}')}"
+
+
+def write_epub(book: RenderedBook, target: Path, cover: str, reporter: Reporter) -> None:
+    package = _package(book, cover, reporter)
+    buffer = io.BytesIO()
+    # ebooklib stamps its zip entries with the clock; its bytes are read back and re-zipped with fixed
+    # times and order (mimetype first, stored), so the same course gives the same file.
+    epub.write_epub(buffer, package, {"raise_exceptions": True, "epub3_pages": False, "mtime": _modified(book.course.config.date),
+                                      "play_order": {"enabled": True, "start_from": 1}})
+    with zipfile.ZipFile(buffer) as archive:
+        members = [(info.filename, _hide_landmarks(info.filename, archive.read(info))) for info in archive.infolist()]
+    write_zip(target, members, first="mimetype")
+
+
+def _hide_landmarks(name: str, data: bytes) -> bytes:
+    """The nav is also the book's contents page; its landmarks list is for reading systems only
+    (ebooklib cannot mark it `hidden`)."""
+    if not name.endswith("/nav.xhtml"):
+        return data
+    return data.replace(b'<nav epub:type="landmarks">', b'<nav epub:type="landmarks" hidden="">', 1)
+
+
+def _modified(date: str) -> datetime.datetime:
+    """SOURCE_DATE_EPOCH when set (as for every zip entry), else course.yml's `date:`, else a fixed
+    date: never the clock, or two builds of one course would differ."""
+    if not os.environ.get("SOURCE_DATE_EPOCH"):
+        try:
+            return datetime.datetime.fromisoformat(date).replace(tzinfo=datetime.timezone.utc)
+        except ValueError:
+            pass
+    return datetime.datetime(*build_datetime(), tzinfo=datetime.timezone.utc)
+
+
+def _package(book: RenderedBook, cover: str, reporter: Reporter) -> epub.EpubBook:
+    config = book.course.config
+    package = epub.EpubBook()
+    package.set_identifier(book_identifier(book.course))
+    package.set_title(config.title)
+    package.set_language(config.language or "en")
+    _metadata(package, book, reporter)
+    resources = dict(book.resources)
+    cover_image = epub.EpubCover(file_name=cover)
+    cover_image.media_type, cover_image.content = _media_type(cover), resources.pop(cover)
+    package.add_item(cover_image)
+    package.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-img"})
+    for name, data in sorted(resources.items()):
+        package.add_item(epub.EpubItem(uid=_uid("r", name), file_name=name, media_type=_media_type(name),
+                                       content=data))
+    documents = [_document(doc) for doc in book.documents]
+    for document in documents:
+        package.add_item(document)
+    nav = epub.EpubNav(uid="nav", file_name="nav.xhtml", title="Contents")
+    nav.add_link(href="epub.css", rel="stylesheet", type="text/css")
+    package.add_item(nav)
+    package.add_item(epub.EpubNcx(uid="ncx"))
+    package.toc = [_toc_entry(point, index) for index, point in enumerate(book.toc)]
+    cover_page, title_page, *chapters = documents
+    package.spine = [cover_page, title_page, nav, *chapters]
+    package.guide = [{"type": "cover", "href": cover_page.file_name, "title": "Cover"},
+                     {"type": "toc", "href": "nav.xhtml", "title": "Contents"},
+                     {"type": "text", "href": chapters[0].file_name if chapters else title_page.file_name,
+                      "title": "Start of content"}]
+    return package
+
+
+def _metadata(package: epub.EpubBook, book: RenderedBook, reporter: Reporter) -> None:
+    config = book.course.config
+    if config.author:
+        package.add_author(config.author)
+    elif config.organisation:
+        package.add_author(config.organisation)
+    else:
+        reporter.warning(Code.EPUB_METADATA, "course.yml names no author or organisation; the ebook has no "
+                         "creator (add `author:` or `organisation:`)", SourcePos("course.yml", 1))
+    if config.organisation:
+        package.add_metadata("DC", "publisher", config.organisation)
+    if config.description:
+        package.add_metadata("DC", "description", config.description)
+    if config.date:
+        package.add_metadata("DC", "date", config.date)
+    package.add_metadata(None, "meta", config.version, {"property": "schema:version"})
+    _accessibility(package, book)
+
+
+def _accessibility(package: epub.EpubBook, book: RenderedBook) -> None:
+    """schema.org accessibility metadata (EPUB Accessibility 1.1), stating only what the book has."""
+    images = any(name.startswith("assets/") for name, _ in book.resources)
+    math = any("mathml" in doc.features for doc in book.documents)
+    for mode in ("textual", "visual") if images else ("textual",):
+        package.add_metadata(None, "meta", mode, {"property": "schema:accessMode"})
+    package.add_metadata(None, "meta", "textual", {"property": "schema:accessModeSufficient"})
+    features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
+    features += ["alternativeText"] if images else []
+    features += ["MathML"] if math else []
+    for feature in features:
+        package.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})
+    package.add_metadata(None, "meta", "none", {"property": "schema:accessibilityHazard"})
+    package.add_metadata(None, "meta", ACCESSIBILITY_SUMMARY, {"property": "schema:accessibilitySummary"})
+
+
+class _Document(epub.EpubHtml):
+    """A page we wrote ourselves as complete XHTML: ebooklib's re-parse through its HTML template
+    would drop our head, `dir` and MathML namespaces, so the bytes go in as they are."""
+
+    def get_content(self, default=None) -> bytes:
+        return self.content
+
+    def get_body_content(self) -> bytes:
+        return self.content
+
+
+def _document(doc: RenderedDoc) -> epub.EpubHtml:
+    document = _Document(uid=_uid("d", doc.name), file_name=doc.name, title=doc.title, lang=doc.lang)
+    document.content = doc.content.encode("utf-8")
+    document.properties = list(doc.features)
+    return document
+
+
+def _toc_entry(point: NavPoint, index: int, prefix: str = "toc"):
+    uid = f"{prefix}-{index}"
+    link = epub.Link(point.href, point.title, uid)
+    if not point.children:
+        return link
+    return (epub.Section(point.title, point.href),
+            [_toc_entry(child, n, uid) for n, child in enumerate(point.children)])
+
+
+def _uid(kind: str, name: str) -> str:
+    """A manifest id from a file name: an XML NCName, unique because file names are."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+    return f"{kind}-{safe}"
+
+
+def _media_type(name: str) -> str:
+    media_type = {".css": "text/css", ".svg": "image/svg+xml", ".webp": "image/webp"}.get(Path(name).suffix.lower())
+    media_type = media_type or mimetypes.guess_type(name)[0]
+    if media_type is None:
+        raise ExportError(f"no media type known for '{name}' (a bug, please report it)")
+    return media_type
