@@ -11,11 +11,13 @@ _INTERACTIVE = {"youtube", "vimeo"}
 _EVERY_FORMAT_CODES = {Code.HACKMD_DIAGRAM: "diagram shown as its source code",
                        Code.HTML_REMOVED: "unsafe HTML removed",
                        Code.HACKMD_STYLE_DROPPED: "<style> block dropped"}
+_SCORM_EMBEDS = ("privacy-friendly player (youtube-nocookie, vimeo dnt) and a link for videos, "
+                 "a link card for the rest")
 _PER_FORMAT_EMBEDS = {
     "pdf": ("video", "card: thumbnail or placeholder, title, short link and QR code"),
     "epub": ("embed", "linked thumbnail or card (e-readers run no players)"),
-    "scorm12": ("embed", "privacy-friendly click-to-load player for videos, a link card for the rest"),
-    "scorm2004": ("embed", "privacy-friendly click-to-load player for videos, a link card for the rest"),
+    "scorm12": ("embed", _SCORM_EMBEDS),
+    "scorm2004": ("embed", _SCORM_EMBEDS),
     "html": ("embed", "link card"),
 }
 
@@ -77,7 +79,7 @@ def _summary(manifest: AssetManifest, embeds: list, diagnostics: list[Diagnostic
     missing = kinds["missing"] + kinds["invalid"] + kinds["refused"]
     parts = [f"{missing} image(s) as placeholders"]
     if embeds:
-        parts.append(f"{len(embeds)} embed(s) as cards/QR in print and links in EPUB")
+        parts.append(f"{len(embeds)} embed(s) as QR cards in print and link cards in EPUB")
     if kinds["downscaled"] or kinds["converted"]:
         parts.append(f"{kinds['downscaled'] + kinds['converted']} image(s) scaled/converted for screens")
     other = Counter(_EVERY_FORMAT_CODES[d.code] for d in diagnostics if d.code in _EVERY_FORMAT_CODES)
