@@ -165,7 +165,7 @@ def test_links_resolve_inside_the_book_or_lose_the_link_with_a_warning(course_ep
     hrefs = [a.get("href") for a in page.iterfind(".//x:a", NS)]
     assert "l-02-arabic.xhtml" in hrefs and not any("nowhere" in h for h in hrefs)
     assert "a missing page" in "".join(page.itertext())
-    warnings = [d for d in course_epub[1].diagnostics if d.code is Code.EPUB_LINK]
+    warnings = [d for d in course_epub[1].diagnostics if d.code is Code.LINK_NOWHERE]
     assert [(d.pos.path, d.pos.line) for d in warnings] == [("01-basics.md", 22)]
 
 

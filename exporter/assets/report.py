@@ -11,7 +11,7 @@ _INTERACTIVE = {"youtube", "vimeo"}
 _EVERY_FORMAT_CODES = {Code.HACKMD_DIAGRAM: "diagram shown as its source code",
                        Code.HTML_REMOVED: "unsafe HTML removed",
                        Code.HACKMD_STYLE_DROPPED: "<style> block dropped"}
-_SCORM_EMBEDS = ("privacy-friendly player (youtube-nocookie, vimeo dnt) and a link for videos, "
+_SCORM_EMBEDS = ("click-to-load privacy-friendly player (youtube-nocookie, vimeo dnt) and a link for videos, "
                  "a link card for the rest")
 _PER_FORMAT_EMBEDS = {
     "pdf": ("video", "card: thumbnail or placeholder, title, short link and QR code"),

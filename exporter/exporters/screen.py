@@ -2,6 +2,8 @@
 privacy-friendly player where the format may play video), spoilers as <details>."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
@@ -11,9 +13,13 @@ from exporter.model import AssetManifest
 _ROLES = {"danger": "alert"}
 
 
-def lesson_body(html: str, manifest: AssetManifest, players: bool = True) -> str:
-    """The neutral lesson fragment shaped for a screen; nothing in it loads from the network but the
-    video players, and those only with `players` (an LMS page may play video, an ebook may not)."""
+def inner_html(root: HtmlElement) -> str:
+    return (root.text or "") + "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
+
+
+def screen_root(html: str, manifest: AssetManifest, players: bool = True) -> HtmlElement:
+    """The neutral lesson fragment shaped for a screen, in a <div>: nothing in it loads from the network
+    but the video players, and those only with `players` (an LMS page may play video, an ebook may not)."""
     shipped = {asset.key for asset in manifest.files_for("screen")}
     root = lxml_html.fragment_fromstring(f"<div>{for_profile(html, manifest, 'screen')}</div>")
     for img in list(root.iter("img")):
@@ -29,7 +35,7 @@ def lesson_body(html: str, manifest: AssetManifest, players: bool = True) -> str
             _spoiler_to_details(element)
         elif "callout" in classes:
             element.set("role", _ROLES.get(next((c for c in classes if c in _ROLES), ""), "note"))
-    return (root.text or "") + "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
+    return root
 
 
 def _replace(old: HtmlElement, new: HtmlElement) -> None:
@@ -58,17 +64,19 @@ def _missing_image(alt: str, src: str) -> HtmlElement:
 
 
 def _embed(div: HtmlElement, shipped: set[str], players: bool) -> HtmlElement:
-    """A video player iframe (youtube-nocookie / vimeo dnt) plus a plain link; without players, or for
-    other embeds, a card: the cached thumbnail (or the provider's name) linking out, and the link."""
+    """A click-to-load video player plus a plain link; without players, or for other embeds, a card:
+    the cached thumbnail (or the provider's name) linking out, and the link.
+
+    The player is a button until the learner presses it; only then does the runtime put in the iframe
+    (youtube-nocookie / vimeo dnt). So opening a lesson contacts no one outside the package: LMSes and
+    firewalls that block third parties show a working page, and nobody's video host sees a learner who
+    did not ask to watch."""
     url, label = div.get("data-url") or "", div.get("data-label") or "Embedded content"
     player, thumb = div.get("data-player") if players else None, div.get("data-thumb")
     figure = lxml_html.Element("figure", {"class": f"embed embed-{div.get('data-provider') or 'link'}"})
     if player:
         frame = lxml_html.Element("div", {"class": "embed-frame"})
-        frame.append(lxml_html.Element("iframe", {
-            "src": player, "title": label, "loading": "lazy", "allowfullscreen": "allowfullscreen",
-            "referrerpolicy": "strict-origin-when-cross-origin",
-            "allow": "encrypted-media; picture-in-picture; fullscreen"}))
+        frame.append(_play_button(player, label, thumb if thumb in shipped else None))
         figure.append(frame)
     elif thumb in shipped:
         link = lxml_html.Element("a", {"href": url, "target": "_blank", "rel": "noopener", "class": "embed-thumb"})
@@ -85,6 +93,21 @@ def _embed(div: HtmlElement, shipped: set[str], players: bool) -> HtmlElement:
     caption.append(link)
     figure.append(caption)
     return figure
+
+
+def _play_button(player: str, label: str, thumb: str | None) -> HtmlElement:
+    """The facade the runtime swaps for the player iframe: the thumbnail if shipped, and a label that
+    says where the video will load from."""
+    button = lxml_html.Element("button", {"type": "button", "class": "embed-play", "data-action": "play",
+                                          "data-player": player, "data-title": label})
+    if thumb:
+        button.append(lxml_html.Element("img", {"src": thumb, "alt": ""}))
+    text = lxml_html.Element("span", {"class": "embed-play-label"})
+    text.text = f"▶ Play: {label}"
+    host = lxml_html.Element("span", {"class": "embed-play-host"})
+    host.text = f"loads from {urlsplit(player).hostname}"
+    button.extend([text, host])
+    return button
 
 
 def _spoiler_to_details(div: HtmlElement) -> None:

@@ -2,26 +2,22 @@
 split at headings, and every link either resolved inside the book or kept as plain text."""
 from __future__ import annotations
 
-import posixpath
-import re
 from dataclasses import dataclass, field
 from html import escape
 
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
-from exporter.diagnostics import Code, Reporter
+from exporter.diagnostics import Reporter
 from exporter.exporters.epub.xhtml import EPUB_TYPE
-from exporter.exporters.screen import lesson_body
-from exporter.model import AssetManifest, Lesson, SourcePos
+from exporter.exporters.links import LinkMap, rewrite_links
+from exporter.exporters.screen import screen_root
+from exporter.model import AssetManifest, Lesson
 from exporter.render import LessonHtml
 
 PART_LIMIT = 100_000
 """Characters of HTML per document before a lesson is split at its headings. Older reading systems
 (Adobe's RMSDK among them) choke on content documents much over 300 kB; 100 k leaves room for markup."""
-
-_EXTERNAL = re.compile(r"^(https?|mailto|tel|ftp):", re.I)
-
 
 @dataclass
 class Part:
@@ -37,7 +33,7 @@ class Part:
 
 def lesson_parts(item: LessonHtml, manifest: AssetManifest, limit: int = PART_LIMIT) -> list[Part]:
     lesson = item.lesson
-    root = lxml_html.fragment_fromstring(f"<div>{lesson_body(item.html, manifest, players=False)}</div>")
+    root = screen_root(item.html, manifest, players=False)
     notes = _take_notes(root)
     _fill_lesson_toc(root, lesson)
     parts = []
@@ -148,44 +144,11 @@ def _split(elements: list[HtmlElement], limit: int) -> list[list[HtmlElement]]:
 
 def resolve_links(parts: list[Part], reporter: Reporter) -> None:
     """In-book anchors point at the document that holds them; links to another lesson's file go to
-    that lesson; web links stay. Anything else would be a broken link in the ebook: its text stays."""
-    home = {}
+    that lesson's first document; web links stay; the rest keep their text only."""
+    homes = {ident: part.name for part in parts for ident in part.ids if ident}
+    starts = {part.lesson.source: part.name for part in parts if part.number == 1}
+    links = LinkMap(homes, starts)
     for part in parts:
-        home.update({ident: part.name for ident in part.ids if ident})
-    by_source = {part.lesson.source: part.name for part in parts if part.number == 1}
-    for part in parts:
-        for link in list(part.root.iter("a")):
-            href = link.get("href")
-            if href is None or _EXTERNAL.match(href):
-                continue
-            resolved = _resolve(href, part, home, by_source)
-            if resolved is not None:
-                link.set("href", resolved)
-                continue
-            reporter.warning(Code.EPUB_LINK, f"link to '{href}' points to nothing in the ebook; its text is kept "
-                             "without the link (link to a heading id from `exporter tree`, or to a lesson file)",
-                             _pos(part.lesson, link))
-            link.drop_tag()
+        rewrite_links(part.root, part.name, part.lesson, links, reporter)
 
 
-def _resolve(href: str, part: Part, home: dict[str, str], by_source: dict[str, str]) -> str | None:
-    path, _, anchor = href.partition("#")
-    if not path:
-        target = home.get(anchor)
-        return None if target is None else (f"#{anchor}" if target == part.name else f"{target}#{anchor}")
-    folder = posixpath.dirname(part.lesson.source)
-    source = posixpath.normpath(posixpath.join(folder, path))
-    target = by_source.get(source)
-    if target is None:
-        return None
-    return f"{target}#{anchor}" if anchor and home.get(anchor) == target else target
-
-
-def _pos(lesson: Lesson, element: HtmlElement) -> SourcePos:
-    """The line of the nearest block that knows its own."""
-    while element is not None:
-        line = element.get("data-line")
-        if line and line.isdigit():
-            return SourcePos(lesson.source, int(line))
-        element = element.getparent()
-    return SourcePos(lesson.source, 1)

@@ -9,7 +9,8 @@ from exporter._files import write_zip
 from exporter.diagnostics import Code, Reporter
 from exporter.errors import ExportError
 from exporter.exporters.scorm import manifest as mf
-from exporter.exporters.screen import lesson_body
+from exporter.exporters.links import LinkMap, rewrite_links
+from exporter.exporters.screen import inner_html, screen_root
 from exporter.exporters.scorm.profiles import LOCATION_LIMIT, LmsProfile, resolve_profile, suspend_limit
 from exporter.exporters.scorm.schemas import schema_files, validate_manifest
 from exporter.model import AssetManifest, Course, RenderedBook, RenderedDoc, SourcePos
@@ -34,7 +35,7 @@ class _ScormExporter:
         assets = tuple((a.key, a.path.read_bytes()) for a in manifest.files_for("screen"))
         static = _static_files(theme)
         shared = tuple(sorted(name for name, _ in static + assets))
-        bodies = {item.lesson.slug: lesson_body(item.html, manifest) for item in lessons}
+        bodies = _linked_bodies(lessons, manifest, mode, reporter)
         runtime = _runtime_options(course, profile, mode, self.version)
         if mode == "multi":
             items, resources = mf.multi_sco(course, shared)
@@ -73,6 +74,23 @@ class Scorm2004Exporter(_ScormExporter):
     version: ClassVar[str] = "2004"
 
 
+def _linked_bodies(lessons: tuple[LessonHtml, ...], manifest: AssetManifest, mode: str,
+                   reporter: Reporter) -> dict[str, str]:
+    """Each lesson's page HTML, its links pointing into the page that shows it. One SCO: every lesson is
+    a section of index.html, so a link to a lesson opens its section. A SCO per lesson: a link may not
+    leave its page (moving between SCOs is the LMS's job), so links to other lessons keep their text."""
+    roots = {item.lesson.slug: (item.lesson, screen_root(item.html, manifest)) for item in lessons}
+    pages = [list(roots.values())] if mode == "single" else [[entry] for entry in roots.values()]
+    for page_lessons in pages:
+        page = "index.html" if mode == "single" else mf.page_name(page_lessons[0][0])
+        homes = {ident: page for lesson, root in page_lessons
+                 for ident in (lesson.slug, *(el.get("id") for el in root.iter())) if ident}
+        links = LinkMap(homes, {lesson.source: f"{page}#{lesson.slug}" for lesson, _ in page_lessons})
+        for lesson, root in page_lessons:
+            rewrite_links(root, page, lesson, links, reporter)
+    return {slug: inner_html(root) for slug, (_, root) in roots.items()}
+
+
 def _static_files(theme: Theme) -> tuple[tuple[str, bytes], ...]:
     css = theme.read_static("css/content.css") + "\n" + theme.read_static("scorm/scorm.css")
     return (("runtime.js", theme.static("scorm/runtime.js").read_bytes()), ("scorm.css", css.encode("utf-8")))
@@ -89,12 +107,10 @@ def _page(theme: Theme, course: Course, lessons: tuple, bodies: dict[str, str], 
     """One launch page: every lesson of the course (single SCO) or just one (a SCO per lesson)."""
     modules = {lesson.slug: module.title for module in course.modules for lesson in module.lessons}
     sections = []
-    for index, lesson in enumerate(lessons):
+    for lesson in lessons:
         sections.append({
             "slug": lesson.slug, "title": lesson.title, "body": bodies[lesson.slug],
-            "module": modules.get(lesson.slug, ""), "lang": lesson.lang, "dir": lesson.dir,
-            "previous": lessons[index - 1] if index > 0 else None,
-            "next": lessons[index + 1] if index + 1 < len(lessons) else None})
+            "module": modules.get(lesson.slug, ""), "lang": lesson.lang, "dir": lesson.dir})
     single = len(lessons) > 1 or name == "index.html"
     nav = [{"title": m.title, "entries": m.lessons} for m in course.modules] if single else []
     title = course.config.title if single else f"{lessons[0].title} – {course.config.title}"

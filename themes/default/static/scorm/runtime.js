@@ -125,21 +125,55 @@
     var max = Math.max(0, document.documentElement.scrollHeight - window.innerHeight);
     window.scrollTo(0, permille ? Math.round(max * permille / 1000) : 0);
     if (!permille) { var h = sections[index].querySelector("h1"); if (h) { h.focus({ preventScroll: true }); } }
+    updatePager(index);
     save();
     commit();
     window.requestAnimationFrame(checkReached);
+  }
+  function updatePager(index) {
+    var last = index === sections.length - 1;
+    pagerLink(".pager a.prev", index > 0 ? sections[index - 1] : null);
+    pagerLink(".pager a.next", last ? null : sections[index + 1]);
+    var finishEnd = document.querySelector(".pager .finish-end");
+    if (finishEnd) { finishEnd.hidden = !last; }
+  }
+  function pagerLink(selector, section) {
+    var link = document.querySelector(selector);
+    if (!link) { return; }
+    link.hidden = !section;
+    if (!section) { return; }
+    link.setAttribute("href", "#" + section.id);
+    var heading = section.querySelector("h1");
+    link.querySelector(".pager-title").textContent = ": " + (heading ? heading.textContent : "");
   }
   function onClick(event) {
     var link = event.target.closest ? event.target.closest("a[href^='#']") : null;
     if (link) {
       var target = document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
       var index = sections.indexOf(target);
-      if (index >= 0) { event.preventDefault(); collapseContentsOnPhones(); show(index, 0); }
+      if (index >= 0) { event.preventDefault(); collapseContentsOnPhones(); show(index, 0); return; }
+      // a heading in another lesson: open that lesson first, then let the browser scroll to the heading
+      var holder = target && target.closest ? target.closest("section.lesson") : null;
+      if (holder && sections.indexOf(holder) !== state.current) { show(sections.indexOf(holder), 0); }
       return;
     }
     var button = event.target.closest ? event.target.closest("[data-action]") : null;
     if (button && button.getAttribute("data-action") === "finish") { finish(true); }
     if (button && button.getAttribute("data-action") === "continue") { continueToNext(); }
+    if (button && button.getAttribute("data-action") === "play") { playVideo(button); }
+  }
+
+  // Videos load only when asked for: the button becomes the privacy-friendly player, already playing.
+  function playVideo(button) {
+    var url = button.getAttribute("data-player");
+    var frame = document.createElement("iframe");
+    frame.src = url + (url.indexOf("?") < 0 ? "?" : "&") + "autoplay=1";
+    frame.title = button.getAttribute("data-title") || "Video";
+    frame.allow = "autoplay; encrypted-media; picture-in-picture; fullscreen";
+    frame.setAttribute("allowfullscreen", "");
+    frame.referrerPolicy = "strict-origin-when-cross-origin";
+    button.parentNode.replaceChild(frame, button);
+    frame.focus();
   }
 
   function collapseContentsOnPhones() {
