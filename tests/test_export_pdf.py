@@ -27,7 +27,8 @@ LESSONS = {
                       ":::spoiler Answer\nBudget, authority and need.\n:::\n\n"
                       "```python=\nprint('numbered line of code')\n```\n\n"
                       "| Stage | Owner |\n|---|---|\n" + "".join(f"| Stage {n} | Owner {n} |\n" for n in range(40)),
-    "03-closing.md": "# Closing the deal\n\nA signed contract ends the cycle.\n\n" + "\n\n".join(
+    "03-closing.md": "# Closing the deal\n\nA signed contract ends the cycle.\n\n"
+                     "Go back to [the welcome](01-welcome.md) or see [the HackMD page](/features).\n\n" + "\n\n".join(
         f"Closing paragraph {n} keeps the lesson long enough to flow onto another page." for n in range(40)) + "\n",
 }
 TITLES = ("Welcome aboard", "Practice makes sales", "Closing the deal")
@@ -116,6 +117,19 @@ def test_video_card_qr_decodes_to_the_video_url(workbook, tmp_path):
     picture = Image.open(next(tmp_path.glob("page*.png")))
     decoded = {code.text for code in zxingcpp.read_barcodes(picture)}
     assert f"https://www.youtube.com/watch?v={VIDEO_ID}" in decoded
+
+
+def test_links_to_lessons_stay_in_the_book_and_site_paths_print_as_text(workbook):
+    path, reporter = workbook
+    reader = PdfReader(path)
+    number = next(n for n, text in enumerate(page_texts(path)) if "Go back to the welcome" in text)
+    links = [a.get_object() for a in reader.pages[number].get("/Annots", [])]
+    links = [a for a in links if a.get("/Subtype") == "/Link"]
+    assert links and all("/URI" not in a.get("/A", {}) for a in links), "the lesson link is internal, no URI"
+    assert not any("features" in str(a.get("/A", {}).get("/URI", "")) for page in reader.pages
+                   for a in (x.get_object() for x in page.get("/Annots", [])))
+    nowhere = [d for d in reporter.diagnostics if d.code is Code.LINK_NOWHERE]
+    assert [(d.pos.path, d.pos.line, "'/features'" in d.message) for d in nowhere] == [("03-closing.md", 5, True)]
 
 
 def test_footnotes_print_at_the_foot_of_their_page(workbook):

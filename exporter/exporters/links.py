@@ -1,4 +1,4 @@
-"""Links between lessons, for the screen formats (EPUB chapters, SCORM pages).
+"""Links between lessons, for every format (PDF book, EPUB chapters, SCORM pages).
 
 An author links to a heading (`#id`), to another lesson's file (`02-prospecting.md`), or to the web.
 Each format lays lessons out in its own documents, so each says where things live (a `LinkMap`) and
@@ -60,10 +60,10 @@ def rewrite_links(root: HtmlElement, here: str, lesson: Lesson, links: LinkMap, 
         if resolved is not None:
             link.set("href", resolved)
             continue
-        # One message for every screen format, so that EPUB and SCORM builds report it once.
-        reporter.warning(Code.LINK_NOWHERE, f"link to '{href}' leads to nothing in the course; the ebook and "
-                         "SCORM pages keep its text without the link (link to a heading id from `exporter tree`, "
-                         "to a lesson file, or to a full https:// address)", source_pos(lesson, link))
+        # One message for every format, so that a build of several formats reports it once.
+        reporter.warning(Code.LINK_NOWHERE, f"link to '{href}' leads to nothing in the course; every format "
+                         "keeps its text without the link (link to a heading id from `exporter tree`, to a lesson "
+                         "file, or to a full https:// address)", source_pos(lesson, link))
         link.drop_tag()
 
 

@@ -12,7 +12,7 @@ from exporter.model import AssetManifest, Course, Lesson, Module, RenderedBook, 
 from exporter.render import LessonHtml
 from exporter.theme import Theme
 
-from exporter.exporters.pdf.prepare import AnswerKey, PrintContext, prepare_lesson, unlink_dangling
+from exporter.exporters.pdf.prepare import AnswerKey, PrintContext, prepare_lesson, link_lessons
 from exporter.exporters.pdf.weasy import write_pdf
 
 BOOK_NAME = "book.html"
@@ -42,7 +42,7 @@ class PdfExporter:
                     for item in lessons]
         known = {lesson.slug for lesson in course.lessons} | {module.id for module in course.modules} | {
             "answer-key", *(anchor for _, anchor, _ in (key.entries if key else []))}
-        bodies = unlink_dangling(prepared, known, reporter)
+        bodies = link_lessons(prepared, known, reporter)
         parts = tuple(Part(module, bool(module.title), tuple((lesson, bodies[lesson.slug])
                                                              for lesson in module.lessons if lesson.slug in bodies))
                       for module in course.modules)

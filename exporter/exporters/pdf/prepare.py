@@ -11,6 +11,7 @@ from lxml import html as lxml_html
 
 from exporter.diagnostics import Code, Reporter
 from exporter.embeds import qr_svg
+from exporter.exporters.links import LinkMap, rewrite_links
 from exporter.model import AssetManifest, Lesson, SourcePos
 from exporter.theme import Theme
 
@@ -237,19 +238,20 @@ def _exercises(root) -> None:
                 + "</div>"))
 
 
-def unlink_dangling(bodies: list[tuple[Lesson, str]], known: set[str], reporter: Reporter) -> dict[str, str]:
-    """Links to an anchor nowhere in the book (e.g. a slide link '#/1/3') keep their text, lose the link."""
-    roots = [(lesson, body, lxml_html.fragment_fromstring(f"<div>{body}</div>")) for lesson, body in bodies]
-    ids = known | {el.get("id") for _, _, root in roots for el in root.iter() if el.get("id")}
+BOOK = "book"
+"""The PDF is one document: every link target is an anchor in it."""
+
+
+def link_lessons(bodies: list[tuple[Lesson, str]], known: set[str], reporter: Reporter) -> dict[str, str]:
+    """Links inside the book, by the rules every format shares (`exporters/links.py`): a heading or a
+    lesson file becomes an in-book anchor; a link leading nowhere (a slide link '#/1/3', a HackMD path
+    '/features') prints its text without a link."""
+    roots = [(lesson, lxml_html.fragment_fromstring(f"<div>{body}</div>")) for lesson, body in bodies]
+    ids = known | {el.get("id") for _, root in roots for el in root.iter() if el.get("id")}
+    links = LinkMap({ident: BOOK for ident in ids}, {lesson.source: f"{BOOK}#{lesson.slug}" for lesson, _ in roots})
     result = {}
-    for lesson, body, root in roots:
-        dangling = [a for a in root.iter("a") if (a.get("href") or "").startswith("#")
-                    and a.get("href")[1:] not in ids]
-        for link in dangling:
-            reporter.warning(Code.PDF_RENDER, f"link to '{link.get('href')}' points nowhere in the book; the PDF "
-                             "prints its text without a link (link to a heading's id, see `exporter tree`)",
-                             _pos(lesson, link))
-            link.drop_tag()
-        result[lesson.slug] = body if not dangling else "".join(
-            lxml_html.tostring(child, encoding="unicode") for child in root)
+    for lesson, root in roots:
+        rewrite_links(root, BOOK, lesson, links, reporter)
+        result[lesson.slug] = (root.text or "") + "".join(lxml_html.tostring(child, encoding="unicode")
+                                                          for child in root)
     return result
