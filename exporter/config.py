@@ -28,6 +28,8 @@ class PdfOptions:
     notes: bool = field(default=True, metadata={"help": "a ruled Notes page after each lesson"})
     notes_lines: int = field(default=14, metadata={"help": "ruled lines on each Notes page"})
     answer_key: bool = field(default=False, metadata={"help": "collect answers (spoilers marked answer) at the back"})
+    right_hand: bool = field(default=False, metadata={
+        "help": "start each module and lesson on a right-hand page, as a bound book does (adds blank pages)"})
     pdf_variant: str | None = field(default=None, metadata={"help": "WeasyPrint pdf_variant, e.g. pdf/ua-1"})
 
 

@@ -88,6 +88,19 @@ def test_contents_page_numbers_are_where_lessons_start(workbook):
         assert all(not page.strip().startswith(title) for page in pages[:number - 1] if "Contents" not in page)
 
 
+def test_right_hand_starts_put_modules_and_lessons_on_odd_pages(tmp_path):
+    path, _ = build_pdf(make_course(tmp_path / "course", "  right_hand: true\n"), tmp_path / "out")
+    pages = page_texts(path)
+    lines = [{line.strip() for line in text.splitlines()} for text in pages]
+    dividers = [n for n, text in enumerate(pages, 1) if "ODULE" in text]  # small caps "MODULE" reads "M ODULE"
+    lessons = [n for n, found in enumerate(lines, 1) if "Notes" not in found and "Contents" not in found
+               and found & set(TITLES) and n not in dividers]
+    assert len(dividers) == 2 and len(lessons) == 3, (dividers, lessons)
+    assert all(n % 2 == 1 for n in dividers + lessons), (dividers, lessons)
+    blank = [n for n, text in enumerate(pages, 1) if not text.strip()]
+    assert blank, "a left page was left blank, without header or page number"
+
+
 def test_every_title_and_key_sentence_is_printed_without_raw_markup(workbook):
     text = "\n".join(page_texts(workbook[0]))
     flat = " ".join(text.split())

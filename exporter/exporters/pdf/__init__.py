@@ -66,6 +66,7 @@ def _context(course: Course, parts: tuple[Part, ...], key: AnswerKey | None, log
     return {
         "course": course, "config": config, "parts": parts, "logo": logo,
         "paper": config.pdf.paper, "notes": config.pdf.notes, "notes_lines": max(0, config.pdf.notes_lines),
+        "right_hand": config.pdf.right_hand,
         "notes_rule_mm": round(min(12.0, 200.0 / max(config.pdf.notes_lines, 1)), 1),  # the lines fill one page
         "answers": _group_answers(key) if key else [],
         "subject": config.description or ", ".join(tags) or config.title,
