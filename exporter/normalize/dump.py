@@ -107,6 +107,8 @@ def _describe_div(block: Block, klass: list[str]) -> str:
         return f"Callout({' '.join(kinds)}{' ' + repr(summary) if summary else ''}{state})"
     if "embed" in klass:
         return f"Embed({ast.attribute(block, 'provider')} {ast.attribute(block, 'target')})"
+    if "exercise" in klass and ast.attribute(block, "lines"):
+        return f"Exercise(lines={ast.attribute(block, 'lines')})"
     for name in ("toc", "spacer", "exercise", "answer"):
         if name in klass:
             return name.capitalize()

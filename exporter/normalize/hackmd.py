@@ -17,6 +17,8 @@ CALLOUT_KINDS = ("info", "success", "warning", "danger", "spoiler", "speaker-not
 CALLOUT_ALIASES = {"tip": "success", "note": "info", "caution": "warning", "important": "warning", "alert": "danger"}
 """Names other Markdown tools use for the same boxes (HedgeDoc/VuePress `:::tip`)."""
 OUR_CONTAINERS = ("exercise", "answer")
+MAX_EXERCISE_LINES = 40
+"""More answer lines than a page holds would only push the exercise apart."""
 """Containers of our own, for workbooks: `:::exercise` prints with answer lines; `:::answer` goes to the key."""
 EMBED_PROVIDERS = ("youtube", "vimeo", "gist", "slideshare", "speakerdeck", "pdf", "figma", "hackmd")
 DIAGRAM_LANGS = ("mermaid", "graphviz", "dot", "sequence", "flow", "abc", "plantuml", "vega", "fretboard",
@@ -284,6 +286,9 @@ def _container_line(colons, rest, containers, number, pos, reporter) -> str:
     attrs = [f"summary={_quote(title)}"] if title else []
     if open_state:
         attrs.append('open="open"')
+    lines = re.search(r"\{[^}]*\blines\s*=\s*[\"']?(\d+)", rest) if name == "exercise" else None
+    if lines:  # `:::exercise Prompt {lines=8}`: how many answer lines the workbook prints
+        attrs.append(f'lines="{min(int(lines.group(1)), MAX_EXERCISE_LINES)}"')
     return colons + " {" + " ".join([f".{c}" for c in classes] + attrs) + "}"
 
 

@@ -233,9 +233,10 @@ def _answers(root, lesson: Lesson, ctx: PrintContext) -> None:
 def _exercises(root) -> None:
     for div in list(root.iter("div")):
         if "exercise" in (div.get("class") or "").split():
+            wanted = div.get("data-lines") or ""
+            count = int(wanted) if wanted.isdigit() else EXERCISE_LINES
             div.append(lxml_html.fragment_fromstring(
-                '<div class="answer-lines" aria-hidden="true">' + '<div class="rule"></div>' * EXERCISE_LINES
-                + "</div>"))
+                '<div class="answer-lines" aria-hidden="true">' + '<div class="rule"></div>' * count + "</div>"))
 
 
 BOOK = "book"
