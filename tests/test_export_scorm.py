@@ -14,7 +14,8 @@ from lxml import etree
 from exporter.diagnostics import Code, Reporter
 from exporter.errors import ExportError
 from exporter.exporters.scorm import Scorm12Exporter, Scorm2004Exporter
-from exporter.exporters.screen import inner_html, screen_root
+from exporter.exporters.screen import screen_root
+from exporter.fragments import inner_html
 from exporter.exporters.scorm.schemas import validate_manifest, schema_dir
 from exporter.model import AssetManifest
 from conftest import ACCEPTANCE, CONTENT, build_one, needs_shared

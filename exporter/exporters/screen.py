@@ -8,20 +8,17 @@ from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from exporter.assets import for_profile
+from exporter.fragments import fragment
 from exporter.model import AssetManifest
 
 _ROLES = {"danger": "alert"}
-
-
-def inner_html(root: HtmlElement) -> str:
-    return (root.text or "") + "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
 
 
 def screen_root(html: str, manifest: AssetManifest, players: bool = True) -> HtmlElement:
     """The neutral lesson fragment shaped for a screen, in a <div>: nothing in it loads from the network
     but the video players, and those only with `players` (an LMS page may play video, an ebook may not)."""
     shipped = {asset.key for asset in manifest.files_for("screen")}
-    root = lxml_html.fragment_fromstring(f"<div>{for_profile(html, manifest, 'screen')}</div>")
+    root = fragment(for_profile(html, manifest, "screen"))
     for img in list(root.iter("img")):
         if img.get("src") not in shipped:
             _replace(img, _missing_image(img.get("alt") or "", img.get("src") or ""))

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lxml import html as lxml_html
-
 from exporter import pandoc
 from exporter.diagnostics import Code, Reporter
 from exporter.embeds import embed_links
+from exporter.fragments import fragment, inner_html
 from exporter.model import Course, Lesson, SourcePos
 from exporter.normalize import ast
 from exporter.sanitize import clean_html
@@ -35,14 +34,14 @@ def render_lessons(course: Course, reporter: Reporter | None = None) -> tuple[Le
     blocks = [ast.make_div(["exporter-lesson"], {}, list(lesson.body), ident=f"exporter-{i}")
               for i, lesson in enumerate(lessons)]
     written = pandoc.write_html(_with_labels(blocks))
-    root = lxml_html.fragment_fromstring(f"<div>{written}</div>")
+    root = fragment(written)
     fragments = _lesson_fragments(root)
     out = []
     for index, lesson in enumerate(lessons):
         element = fragments.get(f"exporter-{index}")
         if element is not None and reporter is not None:
             _report_unconverted_math(element, lesson, reporter)
-        inner = "" if element is None else _inner_html(element)
+        inner = "" if element is None else inner_html(element)
         out.append(LessonHtml(lesson=lesson, html=clean_html(inner)))
     return tuple(out)
 
@@ -69,11 +68,6 @@ def _lesson_fragments(root) -> dict:
             element.attrib.pop("id", None)  # 'footnotes', 'footnotes-2'...: meaningless once split per lesson
             current.append(element)
     return fragments
-
-
-def _inner_html(element) -> str:
-    text = element.text or ""
-    return text + "".join(lxml_html.tostring(child, encoding="unicode") for child in element)
 
 
 def _with_labels(blocks: list) -> list:

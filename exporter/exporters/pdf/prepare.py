@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 from lxml import html as lxml_html
+from lxml.html import HtmlElement
 
 from exporter.diagnostics import Code, Reporter
 from exporter.embeds import qr_svg
+from exporter.fragments import fragment, inner_html
 from exporter.exporters.links import LinkMap, rewrite_links
 from exporter.model import AssetManifest, Lesson, SourcePos
 from exporter.theme import Theme
@@ -46,9 +48,9 @@ class PrintContext:
     """None: answers print in place."""
 
 
-def prepare_lesson(lesson: Lesson, body: str, ctx: PrintContext) -> str:
-    """The lesson body as print-ready HTML (a fragment, still sanitized content plus our own markup)."""
-    root = lxml_html.fragment_fromstring(f"<div>{body}</div>")
+def prepare_lesson(lesson: Lesson, body: str, ctx: PrintContext) -> HtmlElement:
+    """The lesson body made ready for print, in a <div> (still sanitized content plus our own markup)."""
+    root = fragment(body)
     _footnotes(root, lesson, ctx.reporter)
     _images(root, lesson, ctx)
     _embeds(root, ctx)
@@ -58,7 +60,7 @@ def prepare_lesson(lesson: Lesson, body: str, ctx: PrintContext) -> str:
     _diagrams(root)
     _answers(root, lesson, ctx)
     _exercises(root)
-    return "".join(lxml_html.tostring(child, encoding="unicode") for child in root) if len(root) else ""
+    return root
 
 
 def _pos(lesson: Lesson, element) -> SourcePos:
@@ -243,16 +245,13 @@ BOOK = "book"
 """The PDF is one document: every link target is an anchor in it."""
 
 
-def link_lessons(bodies: list[tuple[Lesson, str]], known: set[str], reporter: Reporter) -> dict[str, str]:
-    """Links inside the book, by the rules every format shares (`exporters/links.py`): a heading or a
-    lesson file becomes an in-book anchor; a link leading nowhere (a slide link '#/1/3', a HackMD path
-    '/features') prints its text without a link."""
-    roots = [(lesson, lxml_html.fragment_fromstring(f"<div>{body}</div>")) for lesson, body in bodies]
-    ids = known | {el.get("id") for _, root in roots for el in root.iter() if el.get("id")}
-    links = LinkMap({ident: BOOK for ident in ids}, {lesson.source: f"{BOOK}#{lesson.slug}" for lesson, _ in roots})
-    result = {}
-    for lesson, root in roots:
+def link_lessons(prepared: list[tuple[Lesson, HtmlElement]], known: set[str],
+                 reporter: Reporter) -> dict[str, str]:
+    """Each lesson's print HTML, its links following the rules every format shares (`exporters/links.py`):
+    a heading or a lesson file becomes an in-book anchor; a link leading nowhere (a slide link '#/1/3',
+    a HackMD path '/features') prints its text without a link."""
+    ids = known | {el.get("id") for _, root in prepared for el in root.iter() if el.get("id")}
+    links = LinkMap({ident: BOOK for ident in ids}, {lesson.source: f"{BOOK}#{lesson.slug}" for lesson, _ in prepared})
+    for lesson, root in prepared:
         rewrite_links(root, BOOK, lesson, links, reporter)
-        result[lesson.slug] = (root.text or "") + "".join(lxml_html.tostring(child, encoding="unicode")
-                                                          for child in root)
-    return result
+    return {lesson.slug: inner_html(root) for lesson, root in prepared}

@@ -10,7 +10,8 @@ from exporter.diagnostics import Code, Reporter
 from exporter.errors import ExportError
 from exporter.exporters.scorm import manifest as mf
 from exporter.exporters.links import LinkMap, rewrite_links
-from exporter.exporters.screen import inner_html, screen_root
+from exporter.exporters.screen import screen_root
+from exporter.fragments import inner_html
 from exporter.exporters.scorm.profiles import LOCATION_LIMIT, LmsProfile, resolve_profile, suspend_limit
 from exporter.exporters.scorm.schemas import schema_files, validate_manifest
 from exporter.model import AssetManifest, Course, RenderedBook, RenderedDoc, SourcePos
