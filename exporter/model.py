@@ -105,6 +105,9 @@ class Course:
     def lessons(self) -> tuple[Lesson, ...]:
         return tuple(lesson for module in self.modules for lesson in module.lessons)
 
+    def module_titles(self) -> dict[str, str]:
+        """lesson slug -> the title of its module ('' for a module without one)."""
+        return {lesson.slug: module.title for module in self.modules for lesson in module.lessons}
 
 
 @dataclass(frozen=True, slots=True)

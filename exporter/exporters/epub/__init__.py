@@ -14,6 +14,7 @@ from exporter.exporters.epub.chapters import Part, lesson_parts, resolve_links
 from exporter.exporters.epub.cover import draw_cover
 from exporter.exporters.epub.package import write_epub
 from exporter.exporters.epub.xhtml import MATHML, SVG, XHTML, to_xhtml
+from exporter.exporters.links import LinkMap
 from exporter.model import AssetManifest, Course, Lesson, NavPoint, RenderedBook, RenderedDoc
 from exporter.render import LessonHtml
 from exporter.theme import Theme
@@ -30,8 +31,8 @@ class EpubExporter:
     def render(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
                theme: Theme, reporter: Reporter) -> RenderedBook:
         parts = [part for item in lessons for part in lesson_parts(item, manifest)]
-        resolve_links(parts, reporter)
-        modules = {lesson.slug: module.title for module in course.modules for lesson in module.lessons}
+        links = resolve_links(parts, reporter)
+        modules = course.module_titles()
         chapters = tuple(_chapter(part, course, modules.get(part.lesson.slug, ""), theme) for part in parts)
         cover_name, cover_bytes = _cover(course, manifest, theme)
         language = course.config.language or "en"
@@ -46,7 +47,7 @@ class EpubExporter:
         used = "\n".join(doc.content for doc in chapters)
         images = tuple((a.key, a.path.read_bytes()) for a in manifest.files_for("screen") if f'"{a.key}"' in used)
         resources = ((STYLESHEET, css.encode("utf-8")), (cover_name, cover_bytes), *images)
-        return RenderedBook(self.name, course, front + chapters, resources, toc=_toc(course, parts))
+        return RenderedBook(self.name, course, front + chapters, resources, toc=_toc(course, links))
 
     def export(self, book: RenderedBook, out_dir: Path, reporter: Reporter) -> Path:
         target = out_dir / f"{book.course.config.slug}{self.suffix}"
@@ -89,10 +90,10 @@ def _cover(course: Course, manifest: AssetManifest, theme: Theme) -> tuple[str, 
     return "cover.png", draw_cover(course.config, theme.settings.get("cover"))
 
 
-def _toc(course: Course, parts: list[Part]) -> tuple[NavPoint, ...]:
+def _toc(course: Course, links: LinkMap) -> tuple[NavPoint, ...]:
     """Module -> lesson -> section headings (h2, with their h3), each pointing into the right document."""
-    home = {ident: part.name for part in parts for ident in part.ids}
-    first = {part.lesson.slug: part.name for part in parts if part.number == 1}
+    home = links.homes
+    first = {lesson.slug: links.starts[lesson.source] for lesson in course.lessons if lesson.source in links.starts}
 
     def lesson_point(lesson: Lesson) -> NavPoint:
         children: list[NavPoint] = []

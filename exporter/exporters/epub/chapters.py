@@ -142,13 +142,15 @@ def _split(elements: list[HtmlElement], limit: int) -> list[list[HtmlElement]]:
 
 # --------------------------------------------------------------------------- links
 
-def resolve_links(parts: list[Part], reporter: Reporter) -> None:
+def resolve_links(parts: list[Part], reporter: Reporter) -> LinkMap:
     """In-book anchors point at the document that holds them; links to another lesson's file go to
-    that lesson's first document; web links stay; the rest keep their text only."""
+    that lesson's first document; web links stay; the rest keep their text only. Returns where
+    everything lives, for the table of contents."""
     homes = {ident: part.name for part in parts for ident in part.ids if ident}
     starts = {part.lesson.source: part.name for part in parts if part.number == 1}
     links = LinkMap(homes, starts)
     for part in parts:
         rewrite_links(part.root, part.name, part.lesson, links, reporter)
+    return links
 
 

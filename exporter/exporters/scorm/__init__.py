@@ -106,7 +106,7 @@ def _runtime_options(course: Course, profile: LmsProfile, mode: str, version: st
 def _page(theme: Theme, course: Course, lessons: tuple, bodies: dict[str, str], runtime: dict, name: str,
           version: str) -> RenderedDoc:
     """One launch page: every lesson of the course (single SCO) or just one (a SCO per lesson)."""
-    modules = {lesson.slug: module.title for module in course.modules for lesson in module.lessons}
+    modules = course.module_titles()
     sections = []
     for lesson in lessons:
         sections.append({
