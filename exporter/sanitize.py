@@ -12,7 +12,7 @@ import nh3
 
 from exporter.diagnostics import Code, Reporter
 from exporter.model import Block, SourcePos
-from exporter.normalize import ast
+from exporter import ast
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*?(/?)>")

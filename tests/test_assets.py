@@ -28,7 +28,7 @@ from exporter.assets import for_profile, resolve_assets
 from exporter.assets.remote import LOCKFILE, Cache, FetchError, Fetcher, FetchLimits
 from exporter.cli import app
 from exporter.diagnostics import Code, Reporter, Severity
-from exporter.normalize import ast
+from exporter import ast
 from exporter.pipeline import read_course
 
 SEED_IMAGES = {("000_ad9a500695f88cf7.txt", 1, "https://i.imgur.com/zWt1Cvi.png"),

@@ -15,7 +15,8 @@ from exporter.config import CourseConfig
 from exporter.diagnostics import Reporter
 from exporter.load import read_lesson
 from exporter.model import LessonSource
-from exporter.normalize import ast, normalize
+from exporter import ast
+from exporter.normalize import normalize
 from exporter.normalize.dump import dump_lesson
 
 CONFIG = CourseConfig(title="Props", slug="props")

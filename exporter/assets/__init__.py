@@ -21,7 +21,7 @@ from exporter.assets.local import is_local, resolve_local
 from exporter.assets.remote import Cache, FetchError, Fetcher, open_cache, read_lockfile
 from exporter.diagnostics import Code, Reporter
 from exporter.model import Asset, AssetManifest, AssetNote, Course, SourcePos
-from exporter.normalize import ast
+from exporter import ast
 
 __all__ = ["resolve_assets", "for_profile"]
 

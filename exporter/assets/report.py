@@ -5,7 +5,7 @@ from collections import Counter
 
 from exporter.diagnostics import Code, Diagnostic
 from exporter.model import AssetManifest, Course
-from exporter.normalize import ast
+from exporter import ast
 
 _INTERACTIVE = {"youtube", "vimeo"}
 _EVERY_FORMAT_CODES = {Code.HACKMD_DIAGRAM: "diagram shown as its source code",

@@ -13,7 +13,7 @@ from typing import Any, Callable
 from lxml import html as lxml_html
 
 from exporter.model import Block, Lesson
-from exporter.normalize import ast
+from exporter import ast
 
 _IMG_TAG = re.compile(r"<img\b[^>]*>", re.I)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from exporter.model import Block, Course, Lesson
-from exporter.normalize import ast
+from exporter import ast
 
 _WRAPPERS = {"Emph": "Emph", "Strong": "Strong", "Strikeout": "Del", "Superscript": "Sup", "Subscript": "Sub",
              "Underline": "Ins", "SmallCaps": "SmallCaps"}

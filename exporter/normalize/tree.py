@@ -7,7 +7,7 @@ from typing import Any
 from exporter.config import CourseConfig, slugify
 from exporter.diagnostics import Code, Reporter
 from exporter.model import Block, Heading, Lesson, LessonSource, SourcePos
-from exporter.normalize import ast
+from exporter import ast
 from exporter.normalize.hackmd import Rewritten
 from exporter.normalize.tex import mathjax_compatible
 from exporter.sanitize import balance_raw_html

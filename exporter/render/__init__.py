@@ -12,7 +12,7 @@ from exporter.diagnostics import Code, Reporter
 from exporter.embeds import embed_links
 from exporter.fragments import fragment, inner_html
 from exporter.model import Course, Lesson, SourcePos
-from exporter.normalize import ast
+from exporter import ast
 from exporter.sanitize import clean_html
 
 CALLOUT_LABELS = {"info": "Info", "success": "Tip", "warning": "Warning", "danger": "Danger",

@@ -1,4 +1,4 @@
-"""Small helpers over pandoc's JSON AST (pandoc-types 1.23), shared by normalize and render."""
+"""Small helpers over pandoc's JSON AST (pandoc-types 1.23), at the bottom of the package: every stage uses them, they import nothing of ours but the model."""
 from __future__ import annotations
 
 import re
