@@ -1,12 +1,16 @@
-"""File helpers: atomic writes, deterministic zips, paths that cannot leave their root."""
+"""File helpers: atomic writes, all-or-nothing publishing, deterministic zips, paths that cannot leave their root."""
 from __future__ import annotations
 
+import io
 import os
+import shutil
 import tempfile
 import time
 import zipfile
 from pathlib import Path
 from typing import Callable, Iterable
+
+from exporter.model import Artifact
 
 # 1980-01-01 is the earliest a zip can store; used when SOURCE_DATE_EPOCH is not set.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -52,30 +56,88 @@ def _umask() -> int:
     return mask
 
 
-def write_zip(path: Path, members: Iterable[tuple[str, bytes]], first: str | None = None,
-              stored: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff", ".woff2")) -> None:
-    """A byte-reproducible zip: sorted names (`first` leads, stored), fixed timestamps and permissions.
+STORED = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff", ".woff2")
+"""Already-compressed media: stored in zips, not deflated again (no size gain, only time)."""
 
-    Already-compressed media are stored, not deflated again (no size gain, only time).
-    """
+
+def zip_bytes(members: Iterable[tuple[str, bytes]], first: str | None = None, stored: tuple[str, ...] = STORED) -> bytes:
+    """A byte-reproducible zip: sorted names (`first` leads, stored), fixed timestamps and permissions."""
     items = dict(members)
     names = sorted(items)
     if first is not None and first in items:
         names.remove(first)
         names.insert(0, first)
     stamp = build_datetime()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            plain = name == first or name.lower().endswith(stored)
+            info.compress_type = zipfile.ZIP_STORED if plain else zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            archive.writestr(info, items[name], compresslevel=None if plain else 9)
+    return buffer.getvalue()
 
-    def write(tmp: Path) -> None:
-        with zipfile.ZipFile(tmp, "w") as archive:
-            for name in names:
-                info = zipfile.ZipInfo(name, date_time=stamp)
-                plain = name == first or name.lower().endswith(stored)
-                info.compress_type = zipfile.ZIP_STORED if plain else zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                info.create_system = 3
-                archive.writestr(info, items[name], compresslevel=None if plain else 9)
 
-    _write_then_rename(path, write)
+def write_zip(path: Path, members: Iterable[tuple[str, bytes]], first: str | None = None,
+              stored: tuple[str, ...] = STORED) -> None:
+    """`zip_bytes` written atomically to `path`."""
+    atomic_write(path, zip_bytes(members, first, stored))
+
+
+def publish(out_dir: Path, artifacts: Iterable[Artifact]) -> list[Path]:
+    """Write every artifact into `out_dir`, all or nothing: each goes to a temporary name first, and only
+    when all are complete are they renamed over the old outputs. A full disk or a read-only folder leaves
+    the previous outputs as they were and no temporary file behind."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for artifact in artifacts:
+            target = out_dir / artifact.name
+            staged.append((_stage(target, artifact), target))
+    except BaseException:
+        for temporary, _ in staged:
+            _remove(temporary)
+        raise
+    for temporary, target in staged:
+        if temporary.is_dir() and target.is_dir():
+            _remove(target)  # a folder cannot be renamed over a folder
+        os.replace(temporary, target)
+    return [target for _, target in staged]
+
+
+def _stage(target: Path, artifact: Artifact) -> Path:
+    """The artifact written beside `target` under a hidden temporary name."""
+    if artifact.data is not None:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        os.close(fd)
+        temporary = Path(name)
+        try:
+            temporary.chmod(0o666 & ~_umask())
+            temporary.write_bytes(artifact.data)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        return temporary
+    temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        temporary.chmod(0o777 & ~_umask())
+        for relative, data in artifact.members:
+            path = temporary / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+    except BaseException:
+        _remove(temporary)
+        raise
+    return temporary
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def safe_join(root: Path, relative: str) -> Path | None:

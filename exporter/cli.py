@@ -4,6 +4,7 @@ Exit codes: 0 success; 1 content errors (or warnings under --strict, or lessons 
 """
 from __future__ import annotations
 
+import enum
 import json
 import sys
 from pathlib import Path
@@ -11,12 +12,42 @@ from typing import Optional
 
 import typer
 
-from exporter import pipeline
+from exporter import __version__, pipeline
 from exporter.diagnostics import Reporter, Severity
-from exporter.errors import ExporterError
+from exporter.errors import ExporterError, UsageError
+from exporter.exporters import EXPORTERS
+from exporter.exporters.scorm.profiles import PROFILES
 from exporter.normalize.dump import course_outline, dump_lesson
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n")[0])
+HELP = """Turn a folder of HackMD lessons into a printable PDF workbook, an EPUB 3 ebook and SCORM 1.2 / 2004
+packages for any LMS, all from one document tree.
+
+\b
+  exporter build content/          every format into build/
+  exporter check content/          every warning and error, nothing written
+  exporter tree content/ --blocks  the course outline as exporter reads it
+
+Diagnostics print as FILE:LINE: severity: message [code]. Exit codes: 0 done, 1 content errors (or any
+warning under --strict), 2 usage errors."""
+
+app = typer.Typer(no_args_is_help=True, help=HELP, rich_markup_mode=None)
+
+Format = enum.Enum("Format", {name: name for name in EXPORTERS}, type=str)
+Paper = enum.Enum("Paper", {"A4": "A4", "Letter": "Letter"}, type=str)
+ScormMode = enum.Enum("ScormMode", {"single": "single", "multi": "multi"}, type=str)
+Lms = enum.Enum("Lms", {name: name for name in PROFILES}, type=str)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"exporter {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True,
+                                      help="Print the version and exit.")) -> None:
+    """Turn HackMD lessons into a PDF workbook, an EPUB 3 ebook and SCORM packages."""
 
 SourceArg = typer.Argument(Path("content"), help="Course folder (lessons + course.yml).")
 StrictOpt = typer.Option(False, "--strict", help="Treat warnings as errors.")
@@ -46,27 +77,32 @@ def _exit_code(reporter: Reporter, strict: bool) -> int:
 def build(
     source: Path = SourceArg,
     out: Path = typer.Option(Path("build"), "--out", "-o", help="Output folder."),
-    format: Optional[list[str]] = typer.Option(None, "--format", "-f", help="pdf, epub, scorm12, scorm2004, html "
-                                                "(repeatable; default: pdf, epub and both SCORM versions)."),
+    format: Optional[list[Format]] = typer.Option(None, "--format", "-f", help="Output format (repeatable; "
+                                                   "default: pdf, epub and both SCORM versions)."),
     strict: bool = StrictOpt,
     offline: bool = typer.Option(False, "--offline", help="Never touch the network; use the image cache only."),
     skip_broken: bool = typer.Option(False, "--skip-broken", help="Leave broken lessons out and build the rest "
                                      "(exit 1)."),
-    paper: Optional[str] = typer.Option(None, "--paper", help="PDF paper size: A4 or Letter."),
-    scorm_mode: Optional[str] = typer.Option(None, "--scorm-mode", help="single (one SCO) or multi (one per lesson)."),
-    lms: Optional[str] = typer.Option(None, "--lms", help="LMS profile: moodle, canvas, blackboard, talentlms, "
-                                      "docebo, cornerstone, openedx, generic."),
+    paper: Optional[Paper] = typer.Option(None, "--paper", help="PDF paper size (default: course.yml, else A4)."),
+    scorm_mode: Optional[ScormMode] = typer.Option(None, "--scorm-mode", help="One SCO for the course, or one per "
+                                                   "lesson (default: course.yml, else single)."),
+    lms: Optional[Lms] = typer.Option(None, "--lms", help="The LMS the SCORM packages are for: its known quirks "
+                                      "are worked around (default: course.yml, else generic)."),
     theme: str = typer.Option("default", "--theme", help="Theme name or folder."),
     verbose: bool = VerboseOpt,
 ) -> None:
-    """Build the course into every requested format."""
+    """Build the course into every requested format. Nothing is written unless the whole build passes."""
     reporter = Reporter()
-    options = pipeline.BuildOptions(source=source, out=out, formats=tuple(format or ()), strict=strict,
-                                    offline=offline, skip_broken=skip_broken, theme=theme,
-                                    overrides={"paper": paper, "mode": scorm_mode, "lms": lms})
+    options = pipeline.BuildOptions(source=source, out=out, formats=tuple(f.value for f in format or ()),
+                                    strict=strict, offline=offline, skip_broken=skip_broken, theme=theme,
+                                    overrides={"paper": _value(paper), "mode": _value(scorm_mode),
+                                               "lms": _value(lms)})
     progress = (lambda step: typer.echo(f"… {step}", err=True)) if sys.stderr.isatty() else (lambda _: None)
     try:
         written = pipeline.build(options, reporter, progress)
+    except UsageError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2)
     except ExporterError as exc:
         _print_diagnostics(reporter, source, verbose)
         typer.echo(f"error: {exc}", err=True)
@@ -89,7 +125,8 @@ def tree(
     strict: bool = StrictOpt,
     verbose: bool = VerboseOpt,
 ) -> None:
-    """Print the normalized outline (and diagnostics); writes nothing."""
+    """Print the course outline as exporter reads it (modules, lessons, ids), with every diagnostic; writes
+    nothing."""
     reporter = Reporter()
     try:
         course = pipeline.read_course(source, reporter)
@@ -118,10 +155,10 @@ def tree(
 @app.command()
 def check(source: Path = SourceArg, strict: bool = StrictOpt, verbose: bool = VerboseOpt,
           offline: bool = typer.Option(True, "--offline/--online", help="Check remote images too (--online).")) -> None:
-    """Lint the course: every diagnostic, nothing written."""
+    """Check the course: every warning and error a build would give, nothing written."""
     reporter = Reporter()
     try:
-        pipeline.prepare(pipeline.BuildOptions(source=source, offline=offline, skip_broken=True), reporter)
+        pipeline.prepare(pipeline.BuildOptions(source=source, offline=offline), reporter)
     except ExporterError as exc:
         _print_diagnostics(reporter, source, verbose)
         typer.echo(f"error: {exc}", err=True)
@@ -131,5 +168,5 @@ def check(source: Path = SourceArg, strict: bool = StrictOpt, verbose: bool = Ve
     raise typer.Exit(_exit_code(reporter, strict))
 
 
-def main() -> None:  # pragma: no cover
-    app()
+def _value(choice: enum.Enum | None) -> str | None:
+    return None if choice is None else choice.value

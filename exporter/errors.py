@@ -9,6 +9,10 @@ class ConfigError(ExporterError):
     """course.yml or a command-line option is unusable."""
 
 
+class UsageError(ConfigError):
+    """A command-line value is not one the tool knows (exit code 2, as for any usage error)."""
+
+
 class ContentError(ExporterError):
     """Lessons have errors; the diagnostics were already reported."""
 

@@ -197,13 +197,29 @@ class NavPoint:
 
 
 @dataclass(frozen=True, slots=True)
-class RenderedBook:
-    """A format's pages, ready to package: documents in reading order plus their resources."""
+class ShapedBook:
+    """A format's output, shaped and checked: everything its packager serializes. Every diagnostic about it
+    has been raised by the time it exists, so the build can decide to write or not before any packaging."""
 
     format: str
     course: Course
     documents: tuple[RenderedDoc, ...]
+    """Pages in reading order."""
     resources: tuple[tuple[str, bytes], ...] = ()
     """(path inside the output, bytes): CSS, scripts, fonts, copied assets."""
     toc: tuple[NavPoint, ...] = ()
     """Navigation for formats that carry their own (EPUB nav and NCX)."""
+    laid_out: bytes | None = None
+    """The PDF, laid out: layout is where WeasyPrint reports problems, so it belongs to shaping."""
+
+
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    """One output of a build, serialized and not yet written: a file, or a folder of files."""
+
+    name: str
+    """File or folder name inside the output folder, e.g. 'course.epub'."""
+    data: bytes | None = None
+    """A file's bytes."""
+    members: tuple[tuple[str, bytes], ...] = ()
+    """A folder's files (relative path, bytes), when `data` is None."""

@@ -1,4 +1,4 @@
-"""The only place that knows the stage order: load -> normalize -> assets -> render -> export."""
+"""The only place that knows the stage order: load -> normalize -> assets -> render -> shape -> package -> publish."""
 from __future__ import annotations
 
 import dataclasses
@@ -6,13 +6,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from exporter._files import publish
 from exporter.assets import resolve_assets
+from exporter.assets.remote import write_lockfile
+from exporter.assets.report import loss_report
 from exporter.config import CourseConfig, load_config, with_overrides
 from exporter.diagnostics import Code, Reporter, Severity
-from exporter.errors import BuildFailed, ConfigError
+from exporter.errors import BuildFailed, ConfigError, ExportError, UsageError
+from exporter.exporters import DEFAULT_FORMATS, EXPORTERS, exporter_for
 from exporter.load import discover_lessons, load_lessons
-from exporter.model import AssetManifest, Course
+from exporter.model import Artifact, AssetManifest, Course
 from exporter.normalize import normalize
+from exporter.render import render_lessons
+from exporter.theme import load_theme
 
 
 @dataclass(frozen=True)
@@ -42,53 +48,55 @@ def read_course(source: Path, reporter: Reporter, overrides: dict[str, Any] | No
 def prepare(options: BuildOptions, reporter: Reporter) -> tuple[Course, AssetManifest]:
     """All reading and checking, before any writing (MkDocs: gather everything, then write)."""
     course = read_course(options.source, reporter, options.overrides)
-    course, manifest = resolve_assets(course, options.source, reporter, offline=options.offline)
-    return _drop_or_stop(course, options, reporter), manifest
+    return resolve_assets(course, options.source, reporter, offline=options.offline)
 
 
 def build(options: BuildOptions, reporter: Reporter, progress: Callable[[str], None] = lambda _: None) -> list[Path]:
-    """Build every requested format from one tree; return the artifacts written."""
-    from exporter.exporters import DEFAULT_FORMATS, exporters
-    from exporter.render import render_lessons
-    from exporter.theme import load_theme
-
-    available = exporters()
-    formats = options.formats or tuple(f for f in DEFAULT_FORMATS if f in available) or ("html",)
-    unknown = [f for f in formats if f not in available]
-    if unknown:
-        raise ConfigError(f"unknown format {', '.join(unknown)}; choose from {', '.join(sorted(available))}")
+    """Build every requested format from one tree; return the files written. Nothing is written unless the
+    whole build passes: every diagnostic is raised while shaping, before the gate, and the artifacts are
+    then published all at once."""
+    names = _formats(options)
     theme = load_theme(options.theme)
     course, manifest = prepare(options, reporter)
+    course = _drop_or_stop(course, options, reporter)
     progress("rendering lessons")
     lessons = render_lessons(course, reporter)  # one pandoc call, shared by every format
-    books = []
-    for name in formats:
-        progress(f"rendering {name}")
-        exporter = available[name]()
-        books.append((exporter, exporter.render(course, lessons, manifest, theme, reporter)))
+    shaped = []
+    for name in names:
+        progress(f"shaping {name}")
+        exporter = exporter_for(name)
+        shaped.append((exporter, exporter.shape(course, lessons, manifest, theme, reporter)))
+    report = _loss_report(course, manifest, names, reporter)
     _stop_if_failed(options, reporter)
-    written = []
-    for exporter, book in books:
-        progress(f"writing {exporter.name}")
-        written.append(exporter.export(book, options.out, reporter))
-    written.append(_write_loss_report(course, manifest, formats, options, reporter))
+    progress("writing")
+    artifacts = [exporter.package(book) for exporter, book in shaped] + [report]
+    written = _publish(options.out, artifacts)
     if manifest.lock_changed:
         # Only after a build that wrote its outputs: `check` and failed builds leave the course folder as is.
-        from exporter.assets.remote import write_lockfile
         written.append(write_lockfile(options.source, manifest.lock))
     return written
 
 
-def _write_loss_report(course: Course, manifest: AssetManifest, formats: tuple[str, ...], options: BuildOptions,
-                       reporter: Reporter) -> Path:
-    """`<slug>-report.txt`: what each format could not carry; its first line is the terminal summary."""
-    from exporter._files import atomic_write
-    from exporter.assets.report import loss_report
+def _formats(options: BuildOptions) -> tuple[str, ...]:
+    unknown = [name for name in options.formats if name not in EXPORTERS]
+    if unknown:
+        raise UsageError(f"unknown format {', '.join(unknown)}; choose from {', '.join(EXPORTERS)}")
+    return tuple(dict.fromkeys(options.formats or DEFAULT_FORMATS))
 
+
+def _loss_report(course: Course, manifest: AssetManifest, formats: tuple[str, ...], reporter: Reporter) -> Artifact:
+    """`<slug>-report.txt`: what each format could not carry; its first line is the terminal summary."""
     summary, text = loss_report(course, manifest, formats, reporter.diagnostics)
-    path = options.out / f"{course.config.slug}-report.txt"
-    atomic_write(path, f"{summary}\n\n{text}".encode("utf-8"))
-    return path
+    return Artifact(f"{course.config.slug}-report.txt", f"{summary}\n\n{text}".encode("utf-8"))
+
+
+def _publish(out: Path, artifacts: list[Artifact]) -> list[Path]:
+    try:
+        return publish(out, artifacts)
+    except OSError as exc:
+        where = exc.filename or out
+        raise ExportError(f"cannot write the outputs into {out}: {exc.strerror or exc} ({where}); nothing was "
+                          "written and earlier outputs are as they were") from exc
 
 
 def _drop_or_stop(course: Course, options: BuildOptions, reporter: Reporter) -> Course:

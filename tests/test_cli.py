@@ -121,9 +121,10 @@ def test_build_skip_broken_builds_the_rest(broken: Path, tmp_path: Path) -> None
     assert "Body of a broken lesson" not in text
 
 
-def test_unknown_format_is_an_error(tmp_path: Path) -> None:
+def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
     result = invoke("build", MINI, "--format", "docx", "--out", tmp_path / "o")
-    assert result.exit_code == 1 and "unknown format docx" in result.stderr
+    assert result.exit_code == 2 and "'docx' is not one of 'pdf', 'epub'" in result.stderr
+    assert not (tmp_path / "o").exists()
 
 
 # ---------------------------------------------------------------------------- acceptance

@@ -14,10 +14,11 @@ from lxml import etree
 from exporter.diagnostics import Code, Reporter
 from exporter.errors import ExportError
 from exporter.exporters.scorm import Scorm12Exporter, Scorm2004Exporter
-from exporter.exporters.screen import screen_root
+from exporter.shape.screen import screen_root
 from exporter.fragments import inner_html
 from exporter.exporters.scorm.schemas import validate_manifest, schema_dir
-from exporter.model import AssetManifest
+from exporter.model import AssetManifest, Lesson
+from exporter.render import LessonHtml
 from conftest import ACCEPTANCE, CONTENT, build_one, needs_shared
 
 NS = {"1.2": {"cp": "http://www.imsproject.org/xsd/imscp_rootv1p1p2", "adlcp": "http://www.adlnet.org/xsd/adlcp_rootv1p2"},
@@ -147,7 +148,8 @@ def test_links_between_lessons_stay_inside_the_package(course_dir, tmp_path, pac
 
 def test_img_that_is_not_a_manifest_key_becomes_a_placeholder():
     html = '<p>x <img src="https://cdn.example/a.png" alt="Chart"> y</p>'
-    out = inner_html(screen_root(html, AssetManifest()))
+    lesson = Lesson(slug="l-a", title="A", source="a.md", body=(), block_lines=(), headings=())
+    out = inner_html(screen_root(LessonHtml(lesson, html), AssetManifest()))
     assert "<img" not in out
     from lxml import html as lxml_html
     assert lxml_html.fromstring(out).text_content() == "x Image not available: Chart (https://cdn.example/a.png) y"

@@ -1,12 +1,13 @@
-"""Output formats: each renders the course for itself and writes one artifact."""
+"""Output formats. Each shapes the rendered lessons for itself (every diagnostic is raised there) and then
+only packages what it shaped into an Artifact; the pipeline writes artifacts once the whole build passed."""
 from __future__ import annotations
 
-from pathlib import Path
+import importlib
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 if TYPE_CHECKING:
     from exporter.diagnostics import Reporter
-    from exporter.model import AssetManifest, Course, RenderedBook
+    from exporter.model import Artifact, AssetManifest, Course, ShapedBook
     from exporter.render import LessonHtml
     from exporter.theme import Theme
 
@@ -17,29 +18,23 @@ class Exporter(Protocol):
     suffix: ClassVar[str]
     """What follows the course slug in the output file name, e.g. '.epub' or '-scorm12.zip'."""
 
-    def render(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
-               theme: Theme, reporter: Reporter) -> RenderedBook: ...
+    def shape(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
+              theme: Theme, reporter: Reporter) -> ShapedBook:
+        """Everything the format needs, checked: the only step of an exporter that reports."""
 
-    def export(self, book: RenderedBook, out_dir: Path, reporter: Reporter) -> Path: ...
+    def package(self, book: ShapedBook) -> Artifact:
+        """Serialize `book`. Reports nothing and writes nothing."""
 
 
-def exporters() -> dict[str, type[Exporter]]:
-    """Format name -> exporter class. Imported lazily: a PDF-only build need not load ebooklib."""
-    from exporter.exporters.html import HtmlExporter
-
-    found: dict[str, type[Exporter]] = {"html": HtmlExporter}
-    for module, names in (("pdf", ("PdfExporter",)), ("epub", ("EpubExporter",)),
-                          ("scorm", ("Scorm12Exporter", "Scorm2004Exporter"))):
-        try:
-            imported = __import__(f"exporter.exporters.{module}", fromlist=list(names))
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith("exporter.exporters"):
-                continue  # that format has not landed yet
-            raise
-        for name in names:
-            cls = getattr(imported, name)
-            found[cls.name] = cls
-    return found
-
+EXPORTERS = {"pdf": ("pdf", "PdfExporter"), "epub": ("epub", "EpubExporter"),
+             "scorm12": ("scorm", "Scorm12Exporter"), "scorm2004": ("scorm", "Scorm2004Exporter"),
+             "html": ("html", "HtmlExporter")}
+"""Format name -> (module under exporter.exporters, class). Imported on use: a PDF-only build need not
+load ebooklib, nor an EPUB build WeasyPrint."""
 
 DEFAULT_FORMATS = ("pdf", "epub", "scorm12", "scorm2004")
+
+
+def exporter_for(name: str) -> Exporter:
+    module, cls = EXPORTERS[name]
+    return getattr(importlib.import_module(f"exporter.exporters.{module}"), cls)()

@@ -12,10 +12,10 @@ from exporter.diagnostics import Reporter
 from exporter.errors import ExportError
 from exporter.exporters.epub.chapters import Part, lesson_parts, resolve_links
 from exporter.exporters.epub.cover import draw_cover
-from exporter.exporters.epub.package import write_epub
+from exporter.exporters.epub.package import check_metadata, epub_bytes
 from exporter.exporters.epub.xhtml import MATHML, SVG, XHTML, to_xhtml
-from exporter.exporters.links import LinkMap
-from exporter.model import AssetManifest, Course, Lesson, NavPoint, RenderedBook, RenderedDoc
+from exporter.model import Artifact, AssetManifest, Course, Lesson, NavPoint, RenderedDoc, ShapedBook
+from exporter.shape.links import LinkMap
 from exporter.render import LessonHtml
 from exporter.theme import Theme
 
@@ -28,8 +28,9 @@ class EpubExporter:
     name: ClassVar[str] = "epub"
     suffix: ClassVar[str] = ".epub"
 
-    def render(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
-               theme: Theme, reporter: Reporter) -> RenderedBook:
+    def shape(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
+              theme: Theme, reporter: Reporter) -> ShapedBook:
+        check_metadata(course, reporter)
         parts = [part for item in lessons for part in lesson_parts(item, manifest)]
         links = resolve_links(parts, reporter)
         modules = course.module_titles()
@@ -47,13 +48,11 @@ class EpubExporter:
         used = "\n".join(doc.content for doc in chapters)
         images = tuple((a.key, a.path.read_bytes()) for a in manifest.files_for("screen") if f'"{a.key}"' in used)
         resources = ((STYLESHEET, css.encode("utf-8")), (cover_name, cover_bytes), *images)
-        return RenderedBook(self.name, course, front + chapters, resources, toc=_toc(course, links))
+        return ShapedBook(self.name, course, front + chapters, resources, toc=_toc(course, links))
 
-    def export(self, book: RenderedBook, out_dir: Path, reporter: Reporter) -> Path:
-        target = out_dir / f"{book.course.config.slug}{self.suffix}"
-        write_epub(book, target, cover=next(name for name, _ in book.resources if name.startswith("cover")),
-                   reporter=reporter)
-        return target
+    def package(self, book: ShapedBook) -> Artifact:
+        cover = next(name for name, _ in book.resources if name.startswith("cover"))
+        return Artifact(f"{book.course.config.slug}{self.suffix}", epub_bytes(book, cover))
 
 
 def _chapter(part: Part, course: Course, module: str, theme: Theme) -> RenderedDoc:

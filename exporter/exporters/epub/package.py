@@ -12,10 +12,10 @@ from pathlib import Path
 
 from ebooklib import epub
 
-from exporter._files import build_datetime, write_zip
+from exporter._files import build_datetime, zip_bytes
 from exporter.diagnostics import Code, Reporter
 from exporter.errors import ExportError
-from exporter.model import Course, NavPoint, RenderedBook, RenderedDoc, SourcePos
+from exporter.model import Course, NavPoint, RenderedDoc, ShapedBook, SourcePos
 
 BOOK_NAMESPACE = uuid.UUID("5b0b7f4e-3c1a-4d8e-9a57-0c4f2d7e6a11")
 """Fixed namespace for identifiers: the same course (organisation + slug) always gets the same one."""
@@ -31,8 +31,16 @@ def book_identifier(course: Course) -> str:
     return f"urn:uuid:{uuid.uuid5(BOOK_NAMESPACE, f'{config.organisation}/{config.slug}')}"
 
 
-def write_epub(book: RenderedBook, target: Path, cover: str, reporter: Reporter) -> None:
-    package = _package(book, cover, reporter)
+def check_metadata(course: Course, reporter: Reporter) -> None:
+    """What the package's metadata will lack, said while shaping (packaging reports nothing)."""
+    config = course.config
+    if not config.author and not config.organisation:
+        reporter.warning(Code.EPUB_METADATA, "course.yml names no author or organisation; the ebook has no "
+                         "creator (add `author:` or `organisation:`)", SourcePos("course.yml", 1))
+
+
+def epub_bytes(book: ShapedBook, cover: str) -> bytes:
+    package = _package(book, cover)
     buffer = io.BytesIO()
     # ebooklib stamps its zip entries with the clock; its bytes are read back and re-zipped with fixed
     # times and order (mimetype first, stored), so the same course gives the same file.
@@ -40,7 +48,7 @@ def write_epub(book: RenderedBook, target: Path, cover: str, reporter: Reporter)
                                       "play_order": {"enabled": True, "start_from": 1}})
     with zipfile.ZipFile(buffer) as archive:
         members = [(info.filename, _hide_landmarks(info.filename, archive.read(info))) for info in archive.infolist()]
-    write_zip(target, members, first="mimetype")
+    return zip_bytes(members, first="mimetype")
 
 
 def _hide_landmarks(name: str, data: bytes) -> bytes:
@@ -62,13 +70,13 @@ def _modified(date: str) -> datetime.datetime:
     return datetime.datetime(*build_datetime(), tzinfo=datetime.timezone.utc)
 
 
-def _package(book: RenderedBook, cover: str, reporter: Reporter) -> epub.EpubBook:
+def _package(book: ShapedBook, cover: str) -> epub.EpubBook:
     config = book.course.config
     package = epub.EpubBook()
     package.set_identifier(book_identifier(book.course))
     package.set_title(config.title)
     package.set_language(config.language or "en")
-    _metadata(package, book, reporter)
+    _metadata(package, book)
     resources = dict(book.resources)
     cover_image = epub.EpubCover(file_name=cover)
     cover_image.media_type, cover_image.content = _media_type(cover), resources.pop(cover)
@@ -94,15 +102,10 @@ def _package(book: RenderedBook, cover: str, reporter: Reporter) -> epub.EpubBoo
     return package
 
 
-def _metadata(package: epub.EpubBook, book: RenderedBook, reporter: Reporter) -> None:
+def _metadata(package: epub.EpubBook, book: ShapedBook) -> None:
     config = book.course.config
-    if config.author:
-        package.add_author(config.author)
-    elif config.organisation:
-        package.add_author(config.organisation)
-    else:
-        reporter.warning(Code.EPUB_METADATA, "course.yml names no author or organisation; the ebook has no "
-                         "creator (add `author:` or `organisation:`)", SourcePos("course.yml", 1))
+    if config.author or config.organisation:
+        package.add_author(config.author or config.organisation)
     if config.organisation:
         package.add_metadata("DC", "publisher", config.organisation)
     if config.description:
@@ -113,7 +116,7 @@ def _metadata(package: epub.EpubBook, book: RenderedBook, reporter: Reporter) ->
     _accessibility(package, book)
 
 
-def _accessibility(package: epub.EpubBook, book: RenderedBook) -> None:
+def _accessibility(package: epub.EpubBook, book: ShapedBook) -> None:
     """schema.org accessibility metadata (EPUB Accessibility 1.1), stating only what the book has."""
     images = any(name.startswith("assets/") for name, _ in book.resources)
     math = any("mathml" in doc.features for doc in book.documents)

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import ClassVar
 
-from exporter._files import atomic_write, build_date_iso
+from exporter._files import build_date_iso
 from exporter.assets import course_image
-from exporter.diagnostics import Code, Reporter
-from exporter.model import AssetManifest, Course, Lesson, Module, RenderedBook, RenderedDoc
+from exporter.diagnostics import Reporter
+from exporter.model import Artifact, AssetManifest, Course, Lesson, Module, RenderedDoc, ShapedBook
 from exporter.render import LessonHtml
 from exporter.theme import Theme
 
@@ -16,7 +15,7 @@ from exporter.exporters.pdf.prepare import AnswerKey, PrintContext, prepare_less
 from exporter.exporters.pdf.weasy import write_pdf
 
 BOOK_NAME = "book.html"
-"""The one document of a PDF book; `export` lays it out."""
+"""The one document of a PDF book, which `shape` lays out."""
 
 
 @dataclass(frozen=True)
@@ -33,8 +32,9 @@ class PdfExporter:
     name: ClassVar[str] = "pdf"
     suffix: ClassVar[str] = ".pdf"
 
-    def render(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
-               theme: Theme, reporter: Reporter) -> RenderedBook:
+    def shape(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
+              theme: Theme, reporter: Reporter) -> ShapedBook:
+        """The print HTML of the whole book, laid out: WeasyPrint's own warnings are diagnostics of this step."""
         options = course.config.pdf
         key = AnswerKey() if options.answer_key else None
         ctx = PrintContext(manifest, theme, reporter, key)
@@ -48,15 +48,12 @@ class PdfExporter:
                       for module in course.modules)
         logo = _logo_key(course, manifest)
         html = theme.render("pdf/book.html", **_context(course, parts, key, logo, theme))
-        files = [(asset.key, asset.path.read_bytes()) for asset in manifest.assets if asset.key in html]
-        return RenderedBook("pdf", course, (RenderedDoc(BOOK_NAME, course.config.title, html),), tuple(files))
+        files = tuple((asset.key, asset.path.read_bytes()) for asset in manifest.assets if asset.key in html)
+        pdf = write_pdf(html, dict(files), reporter, course.config.pdf.pdf_variant)
+        return ShapedBook("pdf", course, (RenderedDoc(BOOK_NAME, course.config.title, html),), files, laid_out=pdf)
 
-    def export(self, book: RenderedBook, out_dir: Path, reporter: Reporter) -> Path:
-        target = out_dir / f"{book.course.config.slug}{self.suffix}"
-        html = next(doc.content for doc in book.documents if doc.name == BOOK_NAME)
-        pdf = write_pdf(html, dict(book.resources), reporter, book.course.config.pdf.pdf_variant)
-        atomic_write(target, pdf)
-        return target
+    def package(self, book: ShapedBook) -> Artifact:
+        return Artifact(f"{book.course.config.slug}{self.suffix}", book.laid_out)
 
 
 def _context(course: Course, parts: tuple[Part, ...], key: AnswerKey | None, logo: str | None,

