@@ -4,11 +4,12 @@ Exit codes: 0 success; 1 content errors (or warnings under --strict, or lessons 
 """
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import typer
 
@@ -62,6 +63,29 @@ def _print_diagnostics(reporter: Reporter, source: Path, verbose: bool) -> None:
             typer.echo(diagnostic.format(path), err=True)
 
 
+@contextlib.contextmanager
+def _failures_reported(reporter: Reporter, source: Path, verbose: bool) -> Iterator[None]:
+    """Expected failures end the command with the diagnostics so far and one `error:` line, never a
+    traceback: usage errors exit 2; content errors and a machine that cannot read or write (a full disk,
+    a missing folder) exit 1. Anything else is a bug and keeps its traceback."""
+    try:
+        yield
+    except UsageError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2)
+    except (ExporterError, OSError) as exc:
+        _print_diagnostics(reporter, source, verbose)
+        typer.echo(f"error: {_describe(exc)}", err=True)
+        raise typer.Exit(1)
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, OSError) and not isinstance(exc, ExporterError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"the machine refused a read or write: {exc.strerror or exc}{where}; nothing was written"
+    return str(exc)
+
+
 def _summary(reporter: Reporter) -> str:
     errors, warnings = reporter.count(Severity.ERROR), reporter.count(Severity.WARNING)
     return f"{errors} error(s), {warnings} warning(s)"
@@ -98,15 +122,8 @@ def build(
                                     overrides={"paper": _value(paper), "mode": _value(scorm_mode),
                                                "lms": _value(lms)})
     progress = (lambda step: typer.echo(f"… {step}", err=True)) if sys.stderr.isatty() else (lambda _: None)
-    try:
+    with _failures_reported(reporter, source, verbose):
         written = pipeline.build(options, reporter, progress)
-    except UsageError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2)
-    except ExporterError as exc:
-        _print_diagnostics(reporter, source, verbose)
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1)
     _print_diagnostics(reporter, source, verbose)
     for path in written:
         typer.echo(f"wrote {path}")
@@ -128,12 +145,8 @@ def tree(
     """Print the course outline as exporter reads it (modules, lessons, ids), with every diagnostic; writes
     nothing."""
     reporter = Reporter()
-    try:
+    with _failures_reported(reporter, source, verbose):
         course = pipeline.read_course(source, reporter)
-    except ExporterError as exc:
-        _print_diagnostics(reporter, source, verbose)
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1)
     if as_json:
         outline = course_outline(course)
         outline["diagnostics"] = [d.format() for d in reporter.diagnostics]
@@ -157,12 +170,8 @@ def check(source: Path = SourceArg, strict: bool = StrictOpt, verbose: bool = Ve
           offline: bool = typer.Option(True, "--offline/--online", help="Check remote images too (--online).")) -> None:
     """Check the course: every warning and error a build would give, nothing written."""
     reporter = Reporter()
-    try:
+    with _failures_reported(reporter, source, verbose):
         pipeline.prepare(pipeline.BuildOptions(source=source, offline=offline), reporter)
-    except ExporterError as exc:
-        _print_diagnostics(reporter, source, verbose)
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1)
     _print_diagnostics(reporter, source, verbose)
     typer.echo(_summary(reporter), err=True)
     raise typer.Exit(_exit_code(reporter, strict))

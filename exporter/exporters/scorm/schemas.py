@@ -5,7 +5,6 @@ scripts/setup.sh copies them into `xsd/` beside this module, so that a wheel bui
 carries them and an installed exporter builds SCORM from any folder."""
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from lxml import etree
@@ -66,19 +65,35 @@ _COMPILED: dict[tuple[str, Path], etree.XMLSchema] = {}
 
 
 def _compile(version: str, root: Path) -> etree.XMLSchema:
+    """The schemas compiled from memory: a resolver hands libxml2 each file (adjusted where it must be), so
+    validating writes nothing to disk."""
     key = (version, root)
     if key not in _COMPILED:
         folder = schema_dir(version, root)
-        with tempfile.TemporaryDirectory(prefix="scorm-xsd-") as tmp:
-            work = Path(tmp)
-            for name in SCHEMA_FILES[version]:
-                (work / name).write_bytes(_for_libxml2(version, name, folder))
-            imports = "".join(f'<xs:import namespace="{ns}" schemaLocation="{name}"/>'
-                              for ns, name in ROOT_SCHEMAS[version].items())
-            wrapper = work / "all.xsd"
-            wrapper.write_text(f'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">{imports}</xs:schema>')
-            _COMPILED[key] = etree.XMLSchema(etree.parse(str(wrapper)))
+        files = {name: _for_libxml2(version, name, folder) for name in SCHEMA_FILES[version]}
+        parser = etree.XMLParser()
+        parser.resolvers.add(_InMemory(files))
+        imports = "".join(f'<xs:import namespace="{ns}" schemaLocation="{_BASE}{name}"/>'
+                          for ns, name in ROOT_SCHEMAS[version].items())
+        wrapper = f'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">{imports}</xs:schema>'
+        _COMPILED[key] = etree.XMLSchema(etree.fromstring(wrapper, parser, base_url=f"{_BASE}all.xsd"))
     return _COMPILED[key]
+
+
+_BASE = "scorm-xsd:///"
+"""A made-up URL scheme: every schema a schema imports resolves under it, to a file of the set."""
+
+
+class _InMemory(etree.Resolver):
+    def __init__(self, files: dict[str, bytes]) -> None:
+        super().__init__()
+        self._files = files
+
+    def resolve(self, url, public_id, context):
+        name = url.rsplit("/", 1)[-1]
+        if name in self._files:
+            return self.resolve_string(self._files[name], context, base_url=f"{_BASE}{name}")
+        return None  # libxml2 then refuses it: the set is complete, nothing is fetched
 
 
 def _for_libxml2(version: str, name: str, folder: Path) -> bytes:

@@ -1,0 +1,73 @@
+"""The package as a whole: every module imports alone (no import cycle hides behind import order), and a
+wheel built from the repository, installed outside it, builds every format (themes and SCORM schemas are
+package data)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import CONTENT, ROOT
+
+PACKAGE = ROOT / "exporter"
+
+
+def all_modules() -> list[str]:
+    modules = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        if "themes" in parts or parts[-1] == "__main__":
+            continue
+        modules.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return modules
+
+
+def test_every_module_imports_alone_in_a_fresh_interpreter() -> None:
+    modules = all_modules()
+    assert len(modules) > 30 and "exporter.ast" in modules and "exporter.sanitize" in modules
+    # All at once, each in its own interpreter: a cycle shows as ImportError in the one that starts it.
+    running = {name: subprocess.Popen([sys.executable, "-c", f"import {name}"], stderr=subprocess.PIPE, text=True)
+               for name in modules}
+    failures = {}
+    for name, process in running.items():
+        _, err = process.communicate(timeout=120)
+        if process.returncode:
+            failures[name] = err.strip().splitlines()[-1]
+    assert failures == {}
+
+
+def test_version_is_the_package_version() -> None:
+    from importlib.metadata import version
+
+    from exporter import __version__
+
+    result = subprocess.run([sys.executable, "-m", "exporter", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.strip() == f"exporter {__version__}" == f"exporter {version('exporter')}"
+
+
+@pytest.mark.slow
+def test_a_wheel_installed_outside_the_repository_builds_every_format(tmp_path: Path) -> None:
+    dist, venv, work = tmp_path / "dist", tmp_path / "venv", tmp_path / "elsewhere"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, ROOT], check=True,
+                   capture_output=True)
+    wheel = next(dist.glob("exporter-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "exporter/themes/default/templates/pdf/book.html" in names
+    assert "exporter/exporters/scorm/xsd/scorm20044thedition/imscp_v1p1.xsd" in names
+    subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+    subprocess.run([venv / "bin" / "pip", "install", "-q", wheel], check=True, capture_output=True, timeout=900)
+    work.mkdir()
+    course = work / "course"
+    subprocess.run(["cp", "-r", CONTENT, course], check=True)
+    result = subprocess.run([venv / "bin" / "exporter", "build", "course", "--offline", "--out", "out"], cwd=work,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    built = sorted(p.name for p in (work / "out").iterdir())
+    slug = "b2b-sales-foundations"
+    assert built == sorted([f"{slug}.pdf", f"{slug}.epub", f"{slug}-scorm12.zip", f"{slug}-scorm2004.zip",
+                            f"{slug}-report.txt"])
+    with zipfile.ZipFile(work / "out" / f"{slug}-scorm2004.zip") as package:
+        assert "imscp_v1p1.xsd" in package.namelist()

@@ -1,0 +1,134 @@
+"""A failed build writes nothing: whatever stage finds the problem, no artifact appears and no earlier
+output is replaced (issue 11). Each test builds for real, then breaks one thing and builds again."""
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from exporter._files import publish
+from exporter.model import Artifact
+
+MINI = Path(__file__).parent / "projects" / "mini"
+EXPORTER = [sys.executable, "-m", "exporter"]
+
+
+def run(*args: object, env: dict | None = None, limit_file_size: int | None = None) -> subprocess.CompletedProcess:
+    def limits() -> None:  # in the child: a file-size cap stands in for a full disk (EFBIG instead of ENOSPC)
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_file_size, limit_file_size))
+
+    return subprocess.run([*EXPORTER, *map(str, args)], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, **(env or {})}, preexec_fn=limits if limit_file_size else None)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (hidden temporary files included) with its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    root = tmp_path / "course"
+    shutil.copytree(MINI, root)
+    return root
+
+
+@pytest.fixture
+def built(course: Path, tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    """The course built once into out/ (EPUB and SCORM: quick), and what that wrote."""
+    out = tmp_path / "out"
+    result = run("build", course, "--out", out, "--offline", "-f", "epub", "-f", "scorm12")
+    assert result.returncode == 0, result.stderr
+    return out, snapshot(out)
+
+
+def edit(course: Path) -> None:
+    """A change that would give different outputs, so a replaced file would show."""
+    lesson = course / "02-pipeline.md"
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+
+
+def assert_untouched(out: Path, before: dict[str, bytes], result: subprocess.CompletedProcess) -> None:
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    assert snapshot(out) == before  # nothing replaced, nothing added, no temporary file left
+
+
+def test_strict_with_a_warning_raised_while_shaping_writes_nothing(course: Path, built) -> None:
+    out, before = built
+    text = (course / "course.yml").read_text(encoding="utf-8")
+    assert "author" not in text  # the mini course names no author: the EPUB warns while shaping
+    edit(course)
+    result = run("build", course, "--out", out, "--offline", "-f", "epub", "-f", "scorm12", "--strict")
+    assert "names no author or organisation" in result.stderr and "nothing was written" in result.stderr
+    assert_untouched(out, before, result)
+
+
+def test_weasyprint_warning_under_strict_writes_nothing(course: Path, built, tmp_path: Path) -> None:
+    """WeasyPrint reports while laying out; layout is shaping, so --strict stops before any file is written."""
+    out, before = built
+    theme = tmp_path / "theme"
+    (theme / "static" / "css").mkdir(parents=True)
+    (theme / "theme.yml").write_text("name: odd\nextends: default\n", encoding="utf-8")
+    default_css = Path(__file__).parent.parent / "exporter" / "themes" / "default" / "static" / "css" / "pdf.css"
+    (theme / "static" / "css" / "pdf.css").write_text(default_css.read_text() + "\np { fancy-property: 1; }\n")
+    edit(course)
+    result = run("build", course, "--out", out, "--offline", "--theme", theme, "--strict")
+    assert "WeasyPrint: Ignored `fancy-property: 1`" in result.stderr
+    assert_untouched(out, before, result)
+
+
+def test_a_pdf_that_cannot_be_made_stops_every_format(course: Path, built) -> None:
+    out, before = built
+    edit(course)
+    with (course / "course.yml").open("a", encoding="utf-8") as config:
+        config.write("pdf:\n  pdf_variant: pdf/ua-99\n")
+    result = run("build", course, "--out", out, "--offline")
+    assert "pdf.pdf_variant 'pdf/ua-99' is not one WeasyPrint knows" in result.stderr
+    assert_untouched(out, before, result)
+
+
+def test_pandoc_failure_writes_nothing(course: Path, built) -> None:
+    out, before = built
+    edit(course)
+    result = run("build", course, "--out", out, "--offline", "-f", "epub", "-f", "scorm12",
+                 env={"EXPORTER_PANDOC_TIMEOUT": "0.001"})
+    assert "pandoc did not finish within" in result.stderr
+    assert_untouched(out, before, result)
+
+
+def test_a_full_disk_writes_nothing_and_keeps_earlier_outputs(course: Path, built) -> None:
+    out, before = built
+    edit(course)
+    # Big enough for pandoc's temporary files and the report, too small for the EPUB.
+    result = run("build", course, "--out", out, "--offline", "-f", "epub", "-f", "scorm12", limit_file_size=12_000)
+    assert "cannot write the outputs into" in result.stderr and "File too large" in result.stderr
+    assert_untouched(out, before, result)
+
+
+def test_an_output_folder_that_cannot_be_made_is_an_error(course: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the output folder should be")
+    result = run("build", course, "--out", blocker / "out", "--offline", "-f", "epub")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "cannot write the outputs into" in result.stderr
+    assert blocker.read_text() == "a file where the output folder should be"
+
+
+def test_publish_replaces_every_artifact_or_none(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    publish(out, [Artifact("a.txt", b"old a"), Artifact("site", members=(("index.html", b"old"),))])
+
+    unwritable = Artifact("b" * 300 + ".txt", b"a name no file system takes: fails midway, as a full disk would")
+    with pytest.raises(OSError):
+        publish(out, [Artifact("a.txt", b"new a"), unwritable])
+    assert snapshot(out) == {"a.txt": b"old a", "site/index.html": b"old"}
+    publish(out, [Artifact("a.txt", b"new a"), Artifact("site", members=(("index.html", b"new"),))])
+    assert snapshot(out) == {"a.txt": b"new a", "site/index.html": b"new"}
