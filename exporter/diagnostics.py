@@ -76,6 +76,8 @@ class Code(str, enum.Enum):
     """EPUB metadata is incomplete (no language, no author...)."""
     SCORM_LIMIT = "scorm.limit"
     """A SCORM limit (suspend_data size...) cannot be guaranteed."""
+    LESSON_FAILED = "internal.lesson_failed"
+    """exporter itself failed on a lesson (a bug to report); the lesson cannot be built."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ closed set of node types. HackMD-only constructs are already pandoc Divs/Spans w
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -104,6 +104,13 @@ class Course:
     @property
     def lessons(self) -> tuple[Lesson, ...]:
         return tuple(lesson for module in self.modules for lesson in module.lessons)
+
+    def without(self, sources: set[str]) -> "Course":
+        """The same course with the lessons from `sources` left out (and modules left empty by that)."""
+        modules = tuple(replace(module, lessons=tuple(lesson for lesson in module.lessons
+                                                      if lesson.source not in sources))
+                        for module in self.modules)
+        return replace(self, modules=tuple(module for module in modules if module.lessons))
 
     def module_titles(self) -> dict[str, str]:
         """lesson slug -> the title of its module ('' for a module without one)."""

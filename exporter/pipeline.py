@@ -1,7 +1,6 @@
 """The only place that knows the stage order: load -> normalize -> assets -> render -> shape -> package -> publish."""
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -13,12 +12,13 @@ from exporter.assets.report import loss_report
 from exporter.config import CourseConfig, load_config, with_overrides
 from exporter.diagnostics import Code, Reporter, Severity
 from exporter.errors import BuildFailed, ConfigError, ExportError, UsageError
-from exporter.exporters import DEFAULT_FORMATS, EXPORTERS, exporter_for
+from exporter.exporters import DEFAULT_FORMATS, EXPORTERS, Exporter, exporter_for
+from exporter.guard import LessonFailed
 from exporter.load import discover_lessons, load_lessons
-from exporter.model import Artifact, AssetManifest, Course
+from exporter.model import Artifact, AssetManifest, Course, ShapedBook, SourcePos
 from exporter.normalize import normalize
 from exporter.render import render_lessons
-from exporter.theme import load_theme
+from exporter.theme import Theme, load_theme
 
 
 @dataclass(frozen=True)
@@ -59,13 +59,7 @@ def build(options: BuildOptions, reporter: Reporter, progress: Callable[[str], N
     theme = load_theme(options.theme)
     course, manifest = prepare(options, reporter)
     course = _drop_or_stop(course, options, reporter)
-    progress("rendering lessons")
-    lessons = render_lessons(course, reporter)  # one pandoc call, shared by every format
-    shaped = []
-    for name in names:
-        progress(f"shaping {name}")
-        exporter = exporter_for(name)
-        shaped.append((exporter, exporter.shape(course, lessons, manifest, theme, reporter)))
+    course, shaped = _render_and_shape(course, manifest, names, theme, options, reporter, progress)
     report = _loss_report(course, manifest, names, reporter)
     _stop_if_failed(options, reporter)
     progress("writing")
@@ -75,6 +69,29 @@ def build(options: BuildOptions, reporter: Reporter, progress: Callable[[str], N
         # Only after a build that wrote its outputs: `check` and failed builds leave the course folder as is.
         written.append(write_lockfile(options.source, manifest.lock))
     return written
+
+
+def _render_and_shape(course: Course, manifest: AssetManifest, names: tuple[str, ...], theme: Theme,
+                      options: BuildOptions, reporter: Reporter, progress: Callable[[str], None]
+                      ) -> tuple[Course, list[tuple[Exporter, ShapedBook]]]:
+    """Render once, shape every format. A lesson that makes a stage fail (a bug of ours) is named in an
+    error; under --skip-broken the course is rendered and shaped again without it."""
+    while True:
+        try:
+            progress("rendering lessons")
+            lessons = render_lessons(course, reporter)  # one pandoc call, shared by every format
+            shaped = []
+            for name in names:
+                progress(f"shaping {name}")
+                exporter = exporter_for(name)
+                shaped.append((exporter, exporter.shape(course, lessons, manifest, theme, reporter)))
+            return course, shaped
+        except LessonFailed as failure:
+            reporter.error(Code.LESSON_FAILED, str(failure), SourcePos(failure.source, 1))
+            if not options.skip_broken:
+                raise BuildFailed(reporter.count(Severity.ERROR)) from failure
+            _say_left_out(failure.source, reporter)
+            course = course.without({failure.source})
 
 
 def _formats(options: BuildOptions) -> tuple[str, ...]:
@@ -108,16 +125,13 @@ def _drop_or_stop(course: Course, options: BuildOptions, reporter: Reporter) -> 
     if not options.skip_broken:
         raise BuildFailed(reporter.count(Severity.ERROR))
     for path in sorted(broken):
-        reporter.warning(Code.LESSON_SKIPPED, f"{path} left out of the build because of the errors above "
-                         "(--skip-broken)", None if path == "course.yml" else _pos(path))
-    modules = tuple(dataclasses.replace(m, lessons=tuple(l for l in m.lessons if l.source not in broken))
-                    for m in course.modules)
-    return dataclasses.replace(course, modules=tuple(m for m in modules if m.lessons))
+        _say_left_out(path, reporter)
+    return course.without(broken)
 
 
-def _pos(path: str):
-    from exporter.model import SourcePos
-    return SourcePos(path, 1)
+def _say_left_out(path: str, reporter: Reporter) -> None:
+    reporter.warning(Code.LESSON_SKIPPED, f"{path} left out of the build because of the errors above "
+                     "(--skip-broken)", None if path == "course.yml" else SourcePos(path, 1))
 
 
 def _stop_if_failed(options: BuildOptions, reporter: Reporter) -> None:

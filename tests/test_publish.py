@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,38 @@ def test_publish_replaces_every_artifact_or_none(tmp_path: Path) -> None:
     assert snapshot(out) == {"a.txt": b"old a", "site/index.html": b"old"}
     publish(out, [Artifact("a.txt", b"new a"), Artifact("site", members=(("index.html", b"new"),))])
     assert snapshot(out) == {"a.txt": b"new a", "site/index.html": b"new"}
+
+
+def test_a_lesson_that_trips_a_bug_is_named_and_skip_broken_builds_the_rest(course: Path, tmp_path: Path,
+                                                                          monkeypatch) -> None:
+    """Fault injection: our own shaping code fails on one lesson, as a bug would."""
+    import exporter.shape.screen as screen
+    from exporter.diagnostics import Code, Reporter
+    from exporter.errors import BuildFailed
+    from exporter.pipeline import BuildOptions, build
+
+    real = screen.fill_lesson_toc
+
+    def buggy(root, lesson):
+        if lesson.source == "02-pipeline.md":
+            raise KeyError("a bug")
+        real(root, lesson)
+
+    monkeypatch.setattr(screen, "fill_lesson_toc", buggy)
+    out = tmp_path / "out"
+    reporter = Reporter()
+    with pytest.raises(BuildFailed):
+        build(BuildOptions(source=course, out=out, formats=("epub",), offline=True), reporter)
+    failed = [d for d in reporter.diagnostics if d.code == Code.LESSON_FAILED]
+    assert [(d.pos.path, d.pos.line) for d in failed] == [("02-pipeline.md", 1)]
+    assert "KeyError: 'a bug'" in failed[0].message and "please report it" in failed[0].message
+    assert not out.exists()
+
+    reporter = Reporter()
+    written = build(BuildOptions(source=course, out=out, formats=("epub",), offline=True, skip_broken=True),
+                    reporter)
+    assert [d.code for d in reporter.diagnostics if d.pos and d.pos.path == "02-pipeline.md"] == [
+        Code.LESSON_FAILED, Code.LESSON_SKIPPED]
+    with zipfile.ZipFile(next(p for p in written if p.suffix == ".epub")) as epub:
+        chapters = [n for n in epub.namelist() if n.startswith("EPUB/l-")]
+    assert chapters == ["EPUB/l-01-welcome.xhtml"]

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from exporter import pandoc
 from exporter.diagnostics import Code, Reporter
 from exporter.embeds import embed_links
-from exporter.fragments import fragment, inner_html
-from exporter.model import Course, Lesson, SourcePos
+from exporter.fragments import fragment, has_class, inner_html, source_pos, with_class
+from exporter.guard import lesson_guard
+from exporter.model import Course, Lesson
 from exporter import ast
 from exporter.sanitize import clean_html
 
@@ -38,24 +39,22 @@ def render_lessons(course: Course, reporter: Reporter | None = None) -> tuple[Le
     fragments = _lesson_fragments(root)
     out = []
     for index, lesson in enumerate(lessons):
-        element = fragments.get(f"exporter-{index}")
-        if element is not None and reporter is not None:
-            _report_unconverted_math(element, lesson, reporter)
-        inner = "" if element is None else inner_html(element)
-        out.append(LessonHtml(lesson=lesson, html=clean_html(inner)))
+        with lesson_guard(lesson.source, "rendering"):
+            element = fragments.get(f"exporter-{index}")
+            if element is not None and reporter is not None:
+                _report_unconverted_math(element, lesson, reporter)
+            inner = "" if element is None else inner_html(element)
+            out.append(LessonHtml(lesson=lesson, html=clean_html(inner)))
     return tuple(out)
 
 
 def _report_unconverted_math(element, lesson: Lesson, reporter: Reporter) -> None:
     """pandoc writes TeX it cannot turn into MathML as `span.math` with its delimiters."""
-    for span in element.iter("span"):
-        if "math" in (span.get("class") or "").split():
-            line = next((int(e.get("data-line")) for e in span.iterancestors()
-                         if (e.get("data-line") or "").isdigit()), 1)
-            reporter.warning(Code.MATH_UNSUPPORTED, f"formula '{span.text_content().strip('$ ').strip()[:60]}' "
-                             "uses TeX that cannot become MathML; the ebook and LMS pages show its source (the "
-                             "PDF typesets it if it can). Rewrite it with standard LaTeX commands",
-                             SourcePos(lesson.source, line))
+    for span in with_class(element, "span", "math"):
+        reporter.warning(Code.MATH_UNSUPPORTED, f"formula '{span.text_content().strip('$ ').strip()[:60]}' "
+                         "uses TeX that cannot become MathML; the ebook and LMS pages show its source (the "
+                         "PDF typesets it if it can). Rewrite it with standard LaTeX commands",
+                         source_pos(lesson, span))
 
 
 def _lesson_fragments(root) -> dict:
@@ -64,7 +63,7 @@ def _lesson_fragments(root) -> dict:
     for element in list(root.iterchildren()):
         if element.get("class") == "exporter-lesson":
             current = fragments[element.get("id")] = element
-        elif current is not None and "footnotes" in (element.get("class") or "").split():
+        elif current is not None and has_class(element, "footnotes"):
             element.attrib.pop("id", None)  # 'footnotes', 'footnotes-2'...: meaningless once split per lesson
             current.append(element)
     return fragments

@@ -10,6 +10,7 @@ from lxml import etree
 from exporter.assets import course_image
 from exporter.diagnostics import Reporter
 from exporter.errors import ExportError
+from exporter.guard import lesson_guard
 from exporter.exporters.epub.chapters import Part, lesson_parts, resolve_links
 from exporter.exporters.epub.cover import draw_cover
 from exporter.exporters.epub.package import check_metadata, epub_bytes
@@ -31,7 +32,7 @@ class EpubExporter:
     def shape(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
               theme: Theme, reporter: Reporter) -> ShapedBook:
         check_metadata(course, reporter)
-        parts = [part for item in lessons for part in lesson_parts(item, manifest)]
+        parts = [part for item in lessons for part in _guarded_parts(item, manifest)]
         links = resolve_links(parts, reporter)
         modules = course.module_titles()
         chapters = tuple(_chapter(part, course, modules.get(part.lesson.slug, ""), theme) for part in parts)
@@ -53,6 +54,11 @@ class EpubExporter:
     def package(self, book: ShapedBook) -> Artifact:
         cover = next(name for name, _ in book.resources if name.startswith("cover"))
         return Artifact(f"{book.course.config.slug}{self.suffix}", epub_bytes(book, cover))
+
+
+def _guarded_parts(item: LessonHtml, manifest: AssetManifest) -> list[Part]:
+    with lesson_guard(item.lesson.source, "shaping the EPUB chapters of"):
+        return lesson_parts(item, manifest)
 
 
 def _chapter(part: Part, course: Course, module: str, theme: Theme) -> RenderedDoc:

@@ -7,6 +7,7 @@ from typing import ClassVar
 from exporter._files import build_date_iso
 from exporter.assets import course_image
 from exporter.diagnostics import Reporter
+from exporter.guard import lesson_guard
 from exporter.model import Artifact, AssetManifest, Course, Lesson, Module, RenderedDoc, ShapedBook
 from exporter.render import LessonHtml
 from exporter.theme import Theme
@@ -38,8 +39,10 @@ class PdfExporter:
         options = course.config.pdf
         key = AnswerKey() if options.answer_key else None
         ctx = PrintContext(manifest, theme, reporter, key)
-        prepared = [(item.lesson, prepare_lesson(item.lesson, item.html, ctx))
-                    for item in lessons]
+        prepared = []
+        for item in lessons:
+            with lesson_guard(item.lesson.source, "shaping the PDF pages of"):
+                prepared.append((item.lesson, prepare_lesson(item.lesson, item.html, ctx)))
         known = {lesson.slug for lesson in course.lessons} | {module.id for module in course.modules} | {
             "answer-key", *(anchor for _, anchor, _ in (key.entries if key else []))}
         bodies = link_lessons(prepared, known, reporter)

@@ -11,6 +11,7 @@ from exporter.exporters.scorm import manifest as mf
 from exporter.exporters.scorm.profiles import LOCATION_LIMIT, LmsProfile, resolve_profile, suspend_limit
 from exporter.exporters.scorm.schemas import schema_files, validate_manifest
 from exporter.fragments import inner_html
+from exporter.guard import lesson_guard
 from exporter.model import Artifact, AssetManifest, Course, RenderedDoc, ShapedBook, SourcePos
 from exporter.render import LessonHtml
 from exporter.shape.links import Page, link_pages
@@ -76,7 +77,10 @@ def _linked_bodies(lessons: tuple[LessonHtml, ...], manifest: AssetManifest, mod
     """Each lesson's page HTML, its links pointing into the page that shows it. One SCO: every lesson is
     a section of index.html, so a link to a lesson opens its section. A SCO per lesson: a link may not
     leave its page (moving between SCOs is the LMS's job), so links to other lessons keep their text."""
-    roots = {item.lesson.slug: (item.lesson, screen_root(item, manifest)) for item in lessons}
+    roots = {}
+    for item in lessons:
+        with lesson_guard(item.lesson.source, "shaping the LMS page of"):
+            roots[item.lesson.slug] = (item.lesson, screen_root(item, manifest))
     if mode == "single":
         link_pages([Page("index.html", lesson, root) for lesson, root in roots.values()], reporter)
     else:
