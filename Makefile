@@ -1,5 +1,5 @@
 # The two set-up commands (README): `make build` and `make test`. Each installs what it needs first.
-.PHONY: setup build test test-fast bench
+.PHONY: setup build test test-fast fuzz-properties bench
 
 setup:
 	@bash scripts/setup.sh
@@ -9,12 +9,17 @@ build: setup
 	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null) .venv/bin/exporter build content --out build
 
 # The whole suite, slow real-browser and full-corpus tests included (what CI runs).
+# Property tests run derandomized (hypothesis profile `ci`): the same result on every run.
 test: setup
-	.venv/bin/python -m pytest -n 2 -q
+	HYPOTHESIS_PROFILE=ci .venv/bin/python -m pytest -n 2 -q
 
 # Everything but the slow tests, for the edit-test loop.
 test-fast: setup
 	.venv/bin/python -m pytest -n 2 -q -m "not slow"
+
+# Long, randomized property tests (hypothesis profile `fuzz`, 40 times the examples); not part of CI.
+fuzz-properties: setup
+	HYPOTHESIS_PROFILE=fuzz .venv/bin/python -m pytest -q tests/test_properties.py tests/test_files.py
 
 bench: setup
 	.venv/bin/python benchmarks/bench_build.py

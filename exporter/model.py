@@ -43,14 +43,21 @@ class LessonSource:
     """Merged front matter: the author's block wins over HackMD's prepended block."""
     line_map: tuple[int, ...] | None = None
     """For a repaired file: original line of each line of `text` (index 0 = line 1). None = identity."""
+    lines: int = field(init=False, compare=False)
+    """How many lines `text` has."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lines", self.text.count("\n") + 1)
 
     def original_line(self, line: int) -> int:
-        """Map a line of `text` back to the file's own line."""
+        """Map a line of `text` (or of a rewrite of it that added lines at its end, such as closers of
+        blocks left open) back to a line of the file: never outside it."""
+        line = min(max(line, 1), self.lines)
         if self.line_map is None:
             return line
         if not self.line_map:
             return 1
-        return self.line_map[min(max(line, 1), len(self.line_map)) - 1]
+        return self.line_map[min(line, len(self.line_map)) - 1]
 
 
 @dataclass(frozen=True, slots=True)

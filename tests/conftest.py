@@ -1,9 +1,11 @@
 """Shared fixtures: project paths, a reporter, and where the shared acceptance material lives."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from exporter.diagnostics import Reporter
 from exporter.pipeline import BuildOptions, build
@@ -12,6 +14,22 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 SHARED = ROOT.parent / "shared"
 ACCEPTANCE = SHARED / "acceptance" / "course"
+
+# Property tests: `ci` (what `make test` and CI run) is derandomized and keeps no example database, so a run
+# passes or fails the same way every time; `dev` (plain pytest) explores new examples on each run; `fuzz`
+# (`make fuzz`) runs long and randomized. Tests size their example counts with `examples()`.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.register_profile("fuzz", deadline=None, print_blob=True)
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+settings.load_profile(PROFILE)
+_SCALE = {"ci": 3, "dev": 1, "fuzz": 40}
+
+
+def examples(base: int) -> int:
+    """How many examples a property test runs under the loaded profile: `base` for a quick local run."""
+    return base * _SCALE.get(PROFILE, 1)
+
 
 needs_shared = pytest.mark.skipif(not ACCEPTANCE.is_dir(), reason="../shared/acceptance is not beside this "
                                   "checkout (only CI and the team's machines have it)")

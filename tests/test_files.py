@@ -6,6 +6,8 @@ import zipfile
 
 from hypothesis import given, settings, strategies as st
 
+from conftest import examples
+
 from exporter._files import atomic_write, safe_join, write_zip
 
 
@@ -41,7 +43,7 @@ def test_safe_join_refuses_escapes(tmp_path):
         assert safe_join(tmp_path, bad) is None, bad
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(st.lists(st.sampled_from(["a", "b", ".", "..", "/", "\\", ":", "~", "%"]), max_size=12).map("".join))
 def test_safe_join_never_leaves_root(tmp_path_factory, relative):
     root = tmp_path_factory.getbasetemp() / "root"

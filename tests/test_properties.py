@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+
+from conftest import examples
 
 from exporter._files import safe_join
 from exporter.config import CourseConfig
@@ -31,7 +33,7 @@ PIECES = [":::info", ":::spoiler {state=\"open\"} T", "::::warning", ":::", ":::
 LINES = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=20)), max_size=12).map(" ".join)
 LESSON = st.lists(LINES, max_size=15).map("\n".join)
 COURSE = st.lists(LESSON, min_size=1, max_size=6)
-SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(12), suppress_health_check=[HealthCheck.too_slow])
 
 
 def _course(texts: list[str]):
@@ -43,6 +45,7 @@ def _course(texts: list[str]):
 
 @SETTINGS
 @given(COURSE)
+@example([':::info\n```js=\n:::\n:::info :::info', ':::info'])  # a warning pointed at line 5 of 4 (issue 11)
 def test_normalize_never_crashes_and_lines_stay_inside(texts: list[str]) -> None:
     course, reporter, sources = _course(texts)
     assert len(course.lessons) == len(texts)
@@ -76,7 +79,7 @@ def test_slugs_and_ids_are_unique_ncnames(names: list[str], texts: list[str]) ->
     assert all(NCNAME.match(i) for i in ids), ids
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 @given(st.binary(max_size=300))
 def test_load_never_crashes_on_bytes(tmp_path_factory, data: bytes) -> None:
     root = tmp_path_factory.mktemp("bytes")
@@ -90,7 +93,7 @@ def test_load_never_crashes_on_bytes(tmp_path_factory, data: bytes) -> None:
         assert "\r" not in source.text and not source.text.startswith("\ufeff")
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80))
 @given(st.text(max_size=40))
 def test_safe_join_never_leaves_the_root(tmp_path_factory, rel: str) -> None:
     root = Path(tmp_path_factory.getbasetemp()).resolve()
