@@ -9,6 +9,7 @@ from exporter._files import publish
 from exporter.assets import resolve_assets
 from exporter.assets.remote import write_lockfile
 from exporter.assets.report import loss_report
+from exporter.cache import BuildCache, open_cache
 from exporter.config import CourseConfig, load_config, with_overrides
 from exporter.diagnostics import Code, Reporter, Severity
 from exporter.errors import BuildFailed, ConfigError, ExportError, UsageError
@@ -31,6 +32,8 @@ class BuildOptions:
     offline: bool = False
     skip_broken: bool = False
     theme: str = "default"
+    cache: bool = True
+    """False (`--no-cache`): the build cache is neither read nor written."""
     overrides: dict[str, Any] = field(default_factory=dict)
     """Command-line values for course.yml options (paper, mode, lms...); None means not given."""
 
@@ -59,7 +62,8 @@ def build(options: BuildOptions, reporter: Reporter, progress: Callable[[str], N
     theme = load_theme(options.theme)
     course, manifest = prepare(options, reporter)
     course = _drop_or_stop(course, options, reporter)
-    course, shaped = _render_and_shape(course, manifest, names, theme, options, reporter, progress)
+    cache = open_cache(options.cache)
+    course, shaped = _render_and_shape(course, manifest, names, theme, options, cache, reporter, progress)
     report = _loss_report(course, manifest, names, reporter)
     _stop_if_failed(options, reporter)
     progress("writing")
@@ -68,18 +72,19 @@ def build(options: BuildOptions, reporter: Reporter, progress: Callable[[str], N
     if manifest.lock_changed:
         # Only after a build that wrote its outputs: `check` and failed builds leave the course folder as is.
         written.append(write_lockfile(options.source, manifest.lock))
+    cache.prune()
     return written
 
 
 def _render_and_shape(course: Course, manifest: AssetManifest, names: tuple[str, ...], theme: Theme,
-                      options: BuildOptions, reporter: Reporter, progress: Callable[[str], None]
+                      options: BuildOptions, cache: BuildCache, reporter: Reporter, progress: Callable[[str], None]
                       ) -> tuple[Course, list[tuple[Exporter, ShapedBook]]]:
     """Render once, shape every format. A lesson that makes a stage fail (a bug of ours) is named in an
     error; under --skip-broken the course is rendered and shaped again without it."""
     while True:
         try:
             progress("rendering lessons")
-            lessons = render_lessons(course, reporter)  # one pandoc call, shared by every format
+            lessons = render_lessons(course, reporter, cache)  # one pandoc call at most, shared by every format
             shaped = []
             for name in names:
                 progress(f"shaping {name}")

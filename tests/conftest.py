@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,12 @@ settings.register_profile("dev", deadline=None)
 settings.register_profile("fuzz", deadline=None, print_blob=True)
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 settings.load_profile(PROFILE)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The suite keeps its caches (images, builds) to itself, never in the user's ~/.cache."""
+    if "EXPORTER_CACHE" not in os.environ:
+        os.environ["EXPORTER_CACHE"] = tempfile.mkdtemp(prefix="exporter-test-cache-")
 _SCALE = {"ci": 3, "dev": 1, "fuzz": 40}
 
 

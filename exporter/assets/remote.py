@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from exporter.cache import cache_root
 from exporter._files import atomic_write
 
 LOCKFILE = "exporter.lock.json"
@@ -56,14 +57,6 @@ class FetchLimits:
             read = READ_TIMEOUT
         return cls(connect_timeout=min(CONNECT_TIMEOUT, read), read_timeout=read,
                    total_timeout=max(read, min(TOTAL_TIMEOUT, 3 * read)))
-
-
-def cache_dir() -> Path:
-    """`EXPORTER_CACHE`, else `$XDG_CACHE_HOME/exporter`, else `~/.cache/exporter`."""
-    if os.environ.get("EXPORTER_CACHE"):
-        return Path(os.environ["EXPORTER_CACHE"]).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "exporter"
 
 
 class Cache:
@@ -110,7 +103,7 @@ class Cache:
 
 def open_cache() -> Cache:
     """The user's cache, or a private temp folder when it cannot be written (read-only home)."""
-    root = cache_dir()
+    root = cache_root()
     try:
         root.mkdir(parents=True, exist_ok=True)
         probe = tempfile.NamedTemporaryFile(dir=root, prefix=".probe-")

@@ -5,10 +5,12 @@ for its format (`exporters/<format>.py`) through the theme's templates.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from exporter import pandoc
-from exporter.diagnostics import Code, Reporter
+from exporter.cache import BuildCache
+from exporter.diagnostics import Code, Diagnostic, Reporter
 from exporter.embeds import embed_links
 from exporter.fragments import fragment, has_class, inner_html, source_pos, with_class
 from exporter.guard import lesson_guard
@@ -29,23 +31,47 @@ class LessonHtml:
     `div.embed[data-provider][data-target][data-url][data-short][data-label][data-player?]`, spacers `div.spacer`, the lesson TOC `div.toc`."""
 
 
-def render_lessons(course: Course, reporter: Reporter | None = None) -> tuple[LessonHtml, ...]:
-    """Write every lesson body to HTML in one pandoc call, split it per lesson, sanitize each."""
+def render_lessons(course: Course, reporter: Reporter | None = None,
+                   cache: BuildCache | None = None) -> tuple[LessonHtml, ...]:
+    """Every lesson body as sanitized HTML: those the cache holds from it, the rest written in one pandoc
+    call, split per lesson and sanitized. Warnings found while rendering a lesson are kept with it in the
+    cache and said again when it comes from there, so a warm build reports what a cold one does."""
+    cache = cache or BuildCache(None)
     lessons = course.lessons
+    keys = [cache.key("render", pandoc.version(), lesson.source, json.dumps(lesson.body, ensure_ascii=False))
+            for lesson in lessons]
+    rendered = {index: cache.get(key) for index, key in enumerate(keys)}
+    missing = [index for index, found in rendered.items() if found is None]
+    if missing:
+        fresh = _render([lessons[index] for index in missing])
+        for index, result in zip(missing, fresh):
+            cache.put(keys[index], result)
+            rendered[index] = result
+    out = []
+    for index, lesson in enumerate(lessons):
+        html, diagnostics = rendered[index]
+        if reporter is not None:
+            reporter.extend(diagnostics)
+        out.append(LessonHtml(lesson=lesson, html=html))
+    return tuple(out)
+
+
+def _render(lessons: list[Lesson]) -> list[tuple[str, tuple[Diagnostic, ...]]]:
+    """(sanitized HTML, diagnostics) of each lesson, from one pandoc call for all of them."""
     blocks = [ast.make_div(["exporter-lesson"], {}, list(lesson.body), ident=f"exporter-{i}")
               for i, lesson in enumerate(lessons)]
-    written = pandoc.write_html(_with_labels(blocks))
-    root = fragment(written)
-    fragments = _lesson_fragments(root)
+    fragments = _lesson_fragments(fragment(pandoc.write_html(_with_labels(blocks))))
     out = []
     for index, lesson in enumerate(lessons):
         with lesson_guard(lesson.source, "rendering"):
             element = fragments.get(f"exporter-{index}")
-            if element is not None and reporter is not None:
-                _report_unconverted_math(element, lesson, reporter)
+            found = Reporter()
+            if element is not None:
+                _number_notes(element, lesson)
+                _report_unconverted_math(element, lesson, found)
             inner = "" if element is None else inner_html(element)
-            out.append(LessonHtml(lesson=lesson, html=clean_html(inner)))
-    return tuple(out)
+            out.append((clean_html(inner), tuple(found.diagnostics)))
+    return out
 
 
 def _report_unconverted_math(element, lesson: Lesson, reporter: Reporter) -> None:
@@ -55,6 +81,31 @@ def _report_unconverted_math(element, lesson: Lesson, reporter: Reporter) -> Non
                          "uses TeX that cannot become MathML; the ebook and LMS pages show its source (the "
                          "PDF typesets it if it can). Rewrite it with standard LaTeX commands",
                          source_pos(lesson, span))
+
+
+def _number_notes(element, lesson: Lesson) -> None:
+    """pandoc numbers notes across everything it writes at once; each lesson numbers its own from 1, with
+    ids under the lesson's slug (`l-intro--fn1`), so a lesson's HTML does not depend on the lessons rendered
+    with it (the cache renders a changed lesson alone) and ids stay unique across the course."""
+    numbers: dict[str, int] = {}
+    for item in [li for listing in with_class(element, "aside", "footnotes") for li in listing.iter("li")]:
+        number = numbers[item.get("id") or ""] = len(numbers) + 1
+        item.set("id", f"{lesson.slug}--fn{number}")
+    for listing in with_class(element, "aside", "footnotes"):
+        for ordered in listing.iter("ol"):
+            ordered.attrib.pop("start", None)
+    for link in element.iter("a"):
+        target = (link.get("href") or "").lstrip("#")
+        if has_class(link, "footnote-ref") and target in numbers:
+            number = numbers[target]
+            link.set("href", f"#{lesson.slug}--fn{number}")
+            link.set("id", f"{lesson.slug}--fnref{number}")
+            for sup in link.iter("sup"):
+                sup.text = str(number)
+        elif has_class(link, "footnote-back") and target.startswith("fnref"):
+            number = numbers.get("fn" + target.removeprefix("fnref"))
+            if number is not None:
+                link.set("href", f"#{lesson.slug}--fnref{number}")
 
 
 def _lesson_fragments(root) -> dict:

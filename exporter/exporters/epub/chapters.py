@@ -69,7 +69,7 @@ def _note(item: HtmlElement) -> HtmlElement:
         paragraph.text = item.text
         aside.insert(0, paragraph)
     if target:
-        number = (item.get("id") or "").removeprefix("fn")
+        number = (item.get("id") or "").rpartition("--fn")[2]
         link = lxml_html.fromstring(f'<a class="footnote-back" href="{escape(target)}" role="doc-backlink">'
                                     f"{escape(number)}.</a>")
         first = aside[0] if len(aside) and aside[0].tag == "p" else None
