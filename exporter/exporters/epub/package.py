@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ebooklib import epub
 
-from exporter._files import build_datetime, zip_bytes
+from exporter._files import STORED, build_datetime, zip_bytes
 from exporter.diagnostics import Code, Reporter
 from exporter.errors import ExportError
 from exporter.model import Course, NavPoint, RenderedDoc, ShapedBook, SourcePos
@@ -46,8 +46,10 @@ def epub_bytes(book: ShapedBook, cover: str) -> bytes:
     # times and order (mimetype first, stored), so the same course gives the same file.
     epub.write_epub(buffer, package, {"raise_exceptions": True, "epub3_pages": False, "mtime": _modified(book.course.config.date),
                                       "play_order": {"enabled": True, "start_from": 1}})
+    media = {f"EPUB/{name}": data for name, data in book.resources if name.lower().endswith(STORED)}
     with zipfile.ZipFile(buffer) as archive:
-        members = [(info.filename, _hide_landmarks(info.filename, archive.read(info))) for info in archive.infolist()]
+        members = [(info.filename, media.get(info.filename) or _hide_landmarks(info.filename, archive.read(info)))
+                   for info in archive.infolist()]
     return zip_bytes(members, first="mimetype")
 
 
@@ -83,8 +85,11 @@ def _package(book: ShapedBook, cover: str) -> epub.EpubBook:
     package.add_item(cover_image)
     package.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-img"})
     for name, data in sorted(resources.items()):
+        # Images go to ebooklib empty (it only lists them in the manifest) and into the zip as they are:
+        # ebooklib would deflate tens of MB of already-compressed pictures for nothing.
+        content = b"" if name.lower().endswith(STORED) else data
         package.add_item(epub.EpubItem(uid=_uid("r", name), file_name=name, media_type=_media_type(name),
-                                       content=data))
+                                       content=content))
     documents = [_document(doc) for doc in book.documents]
     for document in documents:
         package.add_item(document)
