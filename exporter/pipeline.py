@@ -51,7 +51,8 @@ def read_course(source: Path, reporter: Reporter, overrides: dict[str, Any] | No
 def prepare(options: BuildOptions, reporter: Reporter) -> tuple[Course, AssetManifest]:
     """All reading and checking, before any writing (MkDocs: gather everything, then write)."""
     course = read_course(options.source, reporter, options.overrides)
-    return resolve_assets(course, options.source, reporter, offline=options.offline)
+    return resolve_assets(course, options.source, reporter, offline=options.offline,
+                          builds=open_cache(options.cache))
 
 
 def build(options: BuildOptions, reporter: Reporter, progress: Callable[[str], None] = lambda _: None) -> list[Path]:

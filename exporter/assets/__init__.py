@@ -19,6 +19,7 @@ from exporter.assets import tree
 from exporter.assets.images import InvalidImage, PreparedImage, Rendition, prepare_image
 from exporter.assets.local import is_local, resolve_local
 from exporter.assets.remote import Cache, FetchError, Fetcher, open_cache, read_lockfile
+from exporter.cache import BuildCache
 from exporter.diagnostics import Code, Reporter
 from exporter.model import Asset, AssetManifest, AssetNote, Course, SourcePos
 from exporter import ast
@@ -39,9 +40,10 @@ class Outcome:
 
 
 def resolve_assets(course: Course, root: Path, reporter: Reporter, offline: bool = False,
-                   cache: Cache | None = None) -> tuple[Course, AssetManifest]:
-    """Resolve every image of `course` (content folder `root`); never touches the network when offline."""
-    resolver = _Resolver(root, cache or open_cache(), offline)
+                   cache: Cache | None = None, builds: BuildCache | None = None) -> tuple[Course, AssetManifest]:
+    """Resolve every image of `course` (content folder `root`); never touches the network when offline.
+    `builds` remembers which image files were already checked, by content (decoding all is what costs)."""
+    resolver = _Resolver(root, cache or open_cache(), offline, builds or BuildCache(None))
     refs, thumbs = _collect(course)
     resolver.fetch_remote([r.src for r in refs if _is_remote(r.src)] + list(thumbs))
     modules = tuple(dataclasses.replace(module, lessons=tuple(
@@ -171,8 +173,8 @@ def _rewrite_lesson(lesson, resolver: "_Resolver", reporter: Reporter) -> tuple:
 class _Resolver:
     """Per-build state of the stage: what was read, fetched and stored, by source and by content."""
 
-    def __init__(self, root: Path, cache: Cache, offline: bool) -> None:
-        self.root, self.cache, self.offline = root, cache, offline
+    def __init__(self, root: Path, cache: Cache, offline: bool, builds: BuildCache) -> None:
+        self.root, self.cache, self.offline, self.builds = root, cache, offline, builds
         self.locked = read_lockfile(root)
         self.raw: dict[str, bytes | str] = {}
         """URL -> fetched bytes, or the reason it could not be had."""
@@ -240,13 +242,24 @@ class _Resolver:
         digest = hashlib.sha256(data).hexdigest()
         if digest not in self.by_content:
             try:
-                prepared = prepare_image(data)
+                prepared = self._prepared(data, digest)
             except InvalidImage as exc:
                 self.by_content[digest] = Outcome(None, "invalid", str(exc))
             else:
                 self.by_content[digest] = self._register(prepared, origin, original if
                                                          prepared.print.data is data else None)
         return self.by_content[digest]
+
+    def _prepared(self, data: bytes, digest: str) -> PreparedImage:
+        """`prepare_image`, skipped for a file an earlier build found usable as it is."""
+        key = self.builds.key("image-as-is", digest)
+        known = self.builds.get(key)
+        if known is not None:
+            return PreparedImage(Rendition(data, *known), None)
+        prepared = prepare_image(data)
+        if prepared.print.data is data and prepared.screen is None and not prepared.notes:
+            self.builds.put(key, (prepared.print.media_type, prepared.print.width, prepared.print.height))
+        return prepared
 
     def _register(self, prepared: PreparedImage, origin: str, original: Path | None) -> Outcome:
         variants = ()
