@@ -76,6 +76,22 @@ class Code(str, enum.Enum):
     """EPUB metadata is incomplete (no language, no author...)."""
     SCORM_LIMIT = "scorm.limit"
     """A SCORM limit (suspend_data size...) cannot be guaranteed."""
+    LOAD_OUTSIDE_ROOT = "load.outside_root"
+    """A lesson path (listed in course.yml, or a symbolic link) leads outside the content folder; refused."""
+    LOAD_BAD_NAME = "load.bad_name"
+    """A lesson file name is not UTF-8 or holds control characters (a line break); refused."""
+    LOAD_DUPLICATE_LESSON = "load.duplicate_lesson"
+    """The same lesson file is listed twice (`01.md`, `./01.md`); it is built once."""
+    LOAD_CONTROL_CHARS = "load.control_chars"
+    """Control characters or invalid Unicode that no output can carry were removed."""
+    HACKMD_TOO_DEEP = "hackmd.too_deep"
+    """Containers, quotes, lists or inline formatting nest deeper than exporter reads; flattened or refused."""
+    HACKMD_BAD_ATTRIBUTE = "hackmd.bad_attribute"
+    """An attribute has a value of the wrong form (`startFrom="abc"`); it was dropped."""
+    HTML_RESERVED = "html.reserved"
+    """A class or data-* attribute that only exporter may set (embed, callout, data-player...) was removed."""
+    PANDOC_FAILED = "pandoc.failed"
+    """pandoc could not read a lesson within its time and memory limits; the lesson is named."""
 
 
 @dataclass(frozen=True, slots=True)
