@@ -279,27 +279,54 @@ _SENTENCE_STARTERS = ("The", "This", "These", "That", "A", "An", "In", "As", "It
                       "When", "If", "Each", "Some", "However", "Since", "Now", "Here", "There")
 
 
+# Each rule's leading whitespace is matched only from the start of a run ((?<!\s)): tried at every
+# position inside a run of a million spaces, `\s*` would rescan the run each time (quadratic).
 def restore_newlines(text: str) -> str:
     """Rebuild block structure from a flattened HackMD note; each rule is one block kind."""
     text = text.strip()
     text = _restore_front_matter(text)
-    text = re.sub(r"\s*(<style>.*?</style>)\s*", r"\n\n\1\n\n", text, flags=re.S)
-    text = re.sub(r"\s*(\{%.*?%\})\s*", r"\n\n\1\n\n", text)
-    text = re.sub(r"\s+&nbsp;\s+", "\n\n&nbsp;\n\n", text)
-    text = re.sub(r"\s*:::[ \t]*(info|success|warning|danger|spoiler|exercise)\b\s*", r"\n\n:::\1\n", text)
-    text = re.sub(r"\s+:::(?=\s|$)\s*", "\n:::\n\n", text)
+    text = _on_own_lines(text, "<style>", "</style>", across_lines=True)
+    text = _on_own_lines(text, "{%", "%}", across_lines=False)
+    text = re.sub(r"(?<!\s)\s+&nbsp;\s+", "\n\n&nbsp;\n\n", text)
+    text = re.sub(r"(?<!\s)\s*:::[ \t]*(info|success|warning|danger|spoiler|exercise)\b\s*", r"\n\n:::\1\n", text)
+    text = re.sub(r"(?<!\s)\s+:::(?=\s|$)\s*", "\n:::\n\n", text)
     text = _restore_headings(text)
     text = _restore_ordered_lists(text)
     text = _restore_bullets(text)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
+def _on_own_lines(text: str, opener: str, closer: str, across_lines: bool) -> str:
+    """Each `opener … closer` span set apart by blank lines; one left-to-right scan (a regex's lazy
+    `.*?` would scan to the end of the text again from every unclosed opener)."""
+    out, position, close_at = [], 0, -1
+    while True:
+        start = text.find(opener, position)
+        if start < 0:
+            break
+        if close_at < start + len(opener):
+            close_at = text.find(closer, start + len(opener))
+        if close_at < 0:
+            break  # no closer after this opener, so none after any later one
+        end = close_at + len(closer)
+        if not across_lines and "\n" in text[start:end]:
+            out.append(text[position:start + len(opener)])
+            position = start + len(opener)
+            continue
+        out.append(text[position:start].rstrip() + "\n\n" + text[start:end] + "\n\n")
+        position = end
+        while position < len(text) and text[position].isspace():
+            position += 1
+    out.append(text[position:])
+    return "".join(out)
+
+
 def _restore_front_matter(text: str) -> str:
-    match = re.match(r"---\s+(.*?)\s+---\s+", text, re.S)
+    match = re.match(r"---\s+(.*?)(?<!\s)\s+---\s+", text, re.S)
     if not match:
         return text
     keys = "|".join(KNOWN_KEYS)
-    body = re.sub(rf"\s+(?=(?:{keys}):\s)", "\n", match.group(1))
+    body = re.sub(rf"(?<!\s)\s+(?=(?:{keys}):\s)", "\n", match.group(1))
     return f"---\n{body}\n---\n\n{text[match.end():]}"
 
 
@@ -309,7 +336,7 @@ def _restore_headings(text: str) -> str:
 
     def split(match: re.Match) -> str:
         hashes, rest = match.group(1), match.group(2)
-        end = re.search(rf"(?<=[?!])\s+|\s+(?=\d+\.\s|- |(?:{starters})\s)", rest)
+        end = re.search(rf"(?<=[?!])\s+|(?<!\s)\s+(?=\d+\.\s|- |(?:{starters})\s)", rest)
         if end and end.start() > 0:
             return f"\n\n{hashes} {rest[:end.start()].strip()}\n\n{rest[end.end():]}"
         return f"\n\n{hashes} {rest.strip()}\n\n"
@@ -320,7 +347,7 @@ def _restore_headings(text: str) -> str:
 def _restore_ordered_lists(text: str) -> str:
     """'... 1. a, 2. b, 3. c' -> list items, only when the numbers count up from 1."""
     out, expected = [], 1
-    pieces = re.split(r"(?<=\s)(\d+)\. ", text)
+    pieces = re.split(r"(?<=\s)(\d{1,9})\. ", text)
     out.append(pieces[0])
     for number, rest in zip(pieces[1::2], pieces[2::2]):
         if int(number) == expected or int(number) == 1:
@@ -338,6 +365,6 @@ def _restore_bullets(text: str) -> str:
         if not first or block.count(f" - {first.group(1)}") + block.startswith(f"- {first.group(1)}") < 2:
             return block
         word = re.escape(first.group(1))
-        return re.sub(rf"\s*(?:^|\s)- (?={word}\b)", "\n- ", block)
+        return re.sub(rf"(?:^|(?<!\s)\s+)- (?={word}\b)", "\n- ", block)
 
     return "\n\n".join(in_block(block) for block in text.split("\n\n"))

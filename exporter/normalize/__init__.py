@@ -57,7 +57,8 @@ _WHY = {
 }
 _HINT = {
     "time": "look for a footnote that refers to itself or another footnote (also inside > quotes or lists)",
-    "memory": "look for a footnote that refers to itself or another footnote (also inside > quotes or lists)",
+    "memory": "split a very large lesson, or look for a footnote that refers to itself or another footnote "
+              "(also inside > quotes or lists)",
     "depth": "flatten the nesting (a few levels of > or list indentation are plenty)",
     "error": "please report this with the lesson attached",
 }

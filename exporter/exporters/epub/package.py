@@ -13,9 +13,10 @@ from pathlib import Path
 from ebooklib import epub
 
 from exporter._files import build_datetime, write_zip
+from exporter.config import config_pos
 from exporter.diagnostics import Code, Reporter
 from exporter.errors import ExportError
-from exporter.model import Course, NavPoint, RenderedBook, RenderedDoc, SourcePos
+from exporter.model import Course, NavPoint, RenderedBook, RenderedDoc
 
 BOOK_NAMESPACE = uuid.UUID("5b0b7f4e-3c1a-4d8e-9a57-0c4f2d7e6a11")
 """Fixed namespace for identifiers: the same course (organisation + slug) always gets the same one."""
@@ -102,7 +103,7 @@ def _metadata(package: epub.EpubBook, book: RenderedBook, reporter: Reporter) ->
         package.add_author(config.organisation)
     else:
         reporter.warning(Code.EPUB_METADATA, "course.yml names no author or organisation; the ebook has no "
-                         "creator (add `author:` or `organisation:`)", SourcePos("course.yml", 1))
+                         "creator (add `author:` or `organisation:`)", config_pos(config))
     if config.organisation:
         package.add_metadata("DC", "publisher", config.organisation)
     if config.description:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from exporter._files import write_zip
+from exporter.config import config_pos
 from exporter.diagnostics import Code, Reporter
 from exporter.errors import ExportError
 from exporter.exporters.scorm import manifest as mf
@@ -14,7 +15,7 @@ from exporter.exporters.screen import screen_root
 from exporter.fragments import inner_html
 from exporter.exporters.scorm.profiles import LOCATION_LIMIT, LmsProfile, resolve_profile, suspend_limit
 from exporter.exporters.scorm.schemas import schema_files, validate_manifest
-from exporter.model import AssetManifest, Course, RenderedBook, RenderedDoc, SourcePos
+from exporter.model import AssetManifest, Course, RenderedBook, RenderedDoc
 from exporter.render import LessonHtml
 from exporter.theme import Theme
 
@@ -128,7 +129,7 @@ def _check_bookmark_sizes(course: Course, profile: LmsProfile, version: str, rep
     suspend = len(f"1.{mf.fingerprint(course)}.") + math.ceil(count / 5)
     location = len(f"{count}@1000")
     limit = suspend_limit(profile, version)
-    where = SourcePos("course.yml", 1)
+    where = config_pos(course.config)
     if suspend > limit:
         reporter.error(Code.SCORM_LIMIT, f"SCORM {version} suspend_data could reach {suspend} characters with "
                        f"{count} lessons, over the {limit} {profile.label} stores; split the course or use "
