@@ -145,7 +145,10 @@ def safe_join(root: Path, relative: str) -> Path | None:
     if not relative or "\0" in relative or relative.startswith(("/", "\\")) or ":" in relative.split("/")[0]:
         return None  # NUL cannot name a file; resolve() would raise on it
     base = root.resolve()
-    target = (base / relative).resolve()
+    try:
+        target = (base / relative).resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic link loop (Python 3.11)
+        return None
     if target != base and base not in target.parents:
         return None
     return target

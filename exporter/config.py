@@ -11,6 +11,7 @@ import yaml
 
 from exporter.diagnostics import Code, Reporter
 from exporter.model import SourcePos
+from exporter.safe_yaml import NOT_XML_CHARS, load_yaml, problem_of
 
 CONFIG_NAME = "course.yml"
 
@@ -26,7 +27,7 @@ class ModuleSpec:
 class PdfOptions:
     paper: str = field(default="A4", metadata={"help": "A4 or Letter", "choices": ("A4", "Letter")})
     notes: bool = field(default=True, metadata={"help": "a ruled Notes page after each lesson"})
-    notes_lines: int = field(default=14, metadata={"help": "ruled lines on each Notes page"})
+    notes_lines: int = field(default=14, metadata={"help": "ruled lines on each Notes page", "range": (0, 60)})
     answer_key: bool = field(default=False, metadata={"help": "collect answers (spoilers marked answer) at the back"})
     right_hand: bool = field(default=False, metadata={
         "help": "start each module and lesson on a right-hand page, as a bound book does (adds blank pages)"})
@@ -60,6 +61,8 @@ class CourseConfig:
     modules: tuple[ModuleSpec, ...] = field(default=(), metadata={"help": "explicit outline; else Week tags"})
     pdf: PdfOptions = PdfOptions()
     scorm: ScormOptions = ScormOptions()
+    from_file: bool = field(default=False, metadata={"help": "set when a course.yml was read (not a key)"})
+    """True when these values come from a course.yml; diagnostics about them then point at that file."""
 
     @property
     def listed_lessons(self) -> tuple[str, ...]:
@@ -79,6 +82,12 @@ def slugify(text: str, fallback: str = "course") -> str:
     return slug
 
 
+def config_pos(config: CourseConfig) -> SourcePos | None:
+    """Where a diagnostic about a course-wide value points: course.yml when there is one, else nowhere
+    (a course without course.yml must not be told to fix `course.yml:1`)."""
+    return SourcePos(CONFIG_NAME, 1) if config.from_file else None
+
+
 def load_config(root: Path, reporter: Reporter) -> CourseConfig:
     """Read `root/course.yml` if there is one; report every problem; always return a usable config."""
     path = root / CONFIG_NAME
@@ -86,21 +95,38 @@ def load_config(root: Path, reporter: Reporter) -> CourseConfig:
     if path.is_file():
         raw = _read_yaml(path, reporter)
     pos = SourcePos(CONFIG_NAME, 1)
-    title = str(raw.get("title") or root.resolve().name.replace("-", " ").replace("_", " ").title())
+    texts = {name: _text(raw, name, reporter, pos) for name in TEXT_KEYS}
+    title = texts.pop("title") or root.resolve().name.replace("-", " ").replace("_", " ").title()
     values: dict[str, Any] = {
         "title": title,
-        "slug": slugify(str(raw.get("slug") or raw.get("title") or root.resolve().name)),
+        "slug": slugify(texts.pop("slug") or title),
         "modules": _modules(raw.get("modules"), raw.get("lessons"), reporter, pos),
         "pdf": _options(PdfOptions, raw.get("pdf"), reporter, pos),
         "scorm": _options(ScormOptions, raw.get("scorm"), reporter, pos),
+        "from_file": path.is_file(),
     }
-    for name in ("language", "subtitle", "author", "organisation", "version", "date", "description", "logo", "cover"):
-        if raw.get(name) is not None:
-            values[name] = str(raw[name])
-    unknown = set(raw) - {f.name for f in dataclasses.fields(CourseConfig)} - {"lessons"}
+    values.update({name: text for name, text in texts.items() if text is not None})
+    unknown = set(raw) - ({f.name for f in dataclasses.fields(CourseConfig)} - {"from_file"}) - {"lessons"}
     for key in sorted(unknown):
         reporter.warning(Code.CONFIG_INVALID, f"unknown key '{key}' in {CONFIG_NAME}; it is ignored", pos)
     return CourseConfig(**values)
+
+
+TEXT_KEYS = ("title", "slug", "language", "subtitle", "author", "organisation", "version", "date", "description",
+             "logo", "cover")
+
+
+def _text(raw: dict[str, Any], name: str, reporter: Reporter, pos: SourcePos) -> str | None:
+    """A course.yml value that must be text: numbers and dates are taken as written, lists and
+    mappings are reported and ignored."""
+    value = raw.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, (dict, list, set, tuple)):
+        reporter.error(Code.CONFIG_INVALID, f"'{name}' in {CONFIG_NAME} must be text, not a "
+                       f"{'list' if isinstance(value, (list, set, tuple)) else 'mapping'}; it is ignored", pos)
+        return None
+    return str(value)
 
 
 def with_overrides(config: CourseConfig, **overrides: Any) -> CourseConfig:
@@ -116,16 +142,24 @@ def with_overrides(config: CourseConfig, **overrides: Any) -> CourseConfig:
 
 def _read_yaml(path: Path, reporter: Reporter) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        loaded = load_yaml(_without_control_characters(text, reporter))
     except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", 0) + 1
-        reporter.error(Code.CONFIG_INVALID, f"{CONFIG_NAME} is not valid YAML: {_yaml_problem(exc)}; fix it "
-                       "or delete the file to use defaults", SourcePos(CONFIG_NAME, line))
+        problem, line = problem_of(exc)
+        reporter.error(Code.CONFIG_INVALID, f"{CONFIG_NAME} is not valid YAML: {problem}; fix it "
+                       "or delete the file to use defaults", SourcePos(CONFIG_NAME, line + 1))
         return {}
     except UnicodeDecodeError:
         reporter.error(Code.CONFIG_INVALID, f"{CONFIG_NAME} is not UTF-8 text; save it as UTF-8",
                        SourcePos(CONFIG_NAME, 1))
         return {}
+    except OSError as exc:
+        reporter.error(Code.CONFIG_INVALID, f"{CONFIG_NAME} cannot be read: {exc.strerror}", SourcePos(CONFIG_NAME, 1))
+        return {}
+    for line in loaded.cleaned_lines[:1]:
+        reporter.warning(Code.LOAD_CONTROL_CHARS, "a value holds control characters or invalid Unicode (an escape "
+                         "such as \\x01 or \\ud800); they were removed", SourcePos(CONFIG_NAME, line))
+    data = loaded.data
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -135,8 +169,13 @@ def _read_yaml(path: Path, reporter: Reporter) -> dict[str, Any]:
     return data
 
 
-def _yaml_problem(exc: yaml.YAMLError) -> str:
-    return str(getattr(exc, "problem", None) or exc).split("\n")[0]
+def _without_control_characters(text: str, reporter: Reporter) -> str:
+    found = NOT_XML_CHARS.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        reporter.warning(Code.LOAD_CONTROL_CHARS, "control characters removed: no output can carry them",
+                         SourcePos(CONFIG_NAME, line))
+    return NOT_XML_CHARS.sub("", text)
 
 
 def _modules(modules: Any, lessons: Any, reporter: Reporter, pos: SourcePos) -> tuple[ModuleSpec, ...]:
@@ -153,7 +192,13 @@ def _modules(modules: Any, lessons: Any, reporter: Reporter, pos: SourcePos) -> 
         if not isinstance(module, dict) or not isinstance(module.get("lessons"), list):
             reporter.error(Code.CONFIG_INVALID, f"module {index} needs a 'lessons' list of file names", pos)
             continue
-        specs.append(ModuleSpec(str(module.get("title") or ""), tuple(str(p) for p in module["lessons"])))
+        paths = [p for p in module["lessons"] if isinstance(p, (str, int, float))]
+        if len(paths) != len(module["lessons"]):
+            reporter.error(Code.CONFIG_INVALID, f"module {index} lists something that is not a file name (a list "
+                           "or mapping); it is ignored", pos)
+        title = module.get("title")
+        specs.append(ModuleSpec("" if title is None or isinstance(title, (dict, list)) else str(title),
+                                tuple(str(p) for p in paths)))
     return tuple(specs)
 
 
@@ -170,9 +215,26 @@ def _options(cls: type, raw: Any, reporter: Reporter, pos: SourcePos) -> Any:
         if spec is None:
             reporter.warning(Code.CONFIG_INVALID, f"unknown option '{key}'; known: {', '.join(fields)}", pos)
             continue
-        choices = spec.metadata.get("choices")
-        if choices and value not in choices:
-            reporter.error(Code.CONFIG_INVALID, f"'{key}' must be one of {', '.join(choices)}, not {value!r}", pos)
+        problem = _option_problem(spec, value)
+        if problem:
+            reporter.error(Code.CONFIG_INVALID, f"'{key}' {problem}; the default is used", pos)
             continue
         values[key] = value
     return cls(**values)
+
+
+def _option_problem(spec: dataclasses.Field, value: Any) -> str | None:
+    """Why `value` cannot be option `spec` (its type is the default's; bool is no int), or None."""
+    expected = str if spec.default is None else type(spec.default)
+    if type(value) is not expected:
+        return f"must be {_TYPE_NAMES[expected]}, not {value!r:.40}"
+    choices = spec.metadata.get("choices")
+    if choices and value not in choices:
+        return f"must be one of {', '.join(choices)}, not {value!r:.40}"
+    low, high = spec.metadata.get("range", (None, None))
+    if low is not None and not low <= value <= high:
+        return f"must be between {low} and {high}, not {value}"
+    return None
+
+
+_TYPE_NAMES = {str: "text", bool: "true or false", int: "a whole number"}

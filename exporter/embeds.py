@@ -25,21 +25,47 @@ class EmbedLinks:
     """'YouTube video', 'Figma file'..."""
 
 
-def embed_links(provider: str, target: str) -> EmbedLinks:
+_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d{1,5})?(?:[/?#][\w@:/?&=.%#~+,;!*'()$-]*)?")
+"""An http(s) address with a plain host name: the only kind a reader is ever sent to from an embed."""
+_IDS = {
+    "youtube": r"[\w-]{6,20}",
+    "vimeo": r"\d{1,12}",
+    "gist": r"[\w.-]{1,100}(?:/[0-9A-Fa-f]{1,64})?",
+    "slideshare": r"[\w.-]{1,100}(?:/[\w.%-]{1,200})?",
+    "speakerdeck": r"[\w.-]{1,100}(?:/[\w.%-]{1,200})?",
+    "hackmd": r"@?[\w.-]{1,100}(?:/[\w.%-]{1,200})?",
+}
+"""What each provider's short form looks like (`{%youtube _Vn87bvG0eU %}`); pdf and figma take only addresses."""
+_VIDEO_IDS = {"youtube": re.compile(r"(?:[?&]v=|youtu\.be/|/embed/)([\w-]{6,20})"),
+              "vimeo": re.compile(r"vimeo\.com/(?:video/)?(\d{1,12})(?:[/?#]|$)")}
+
+
+def valid_target(provider: str, target: str) -> bool:
+    """Whether `{%provider target %}` names something exporter can link to (and, for videos, play)."""
     provider = provider.lower()
-    url, player = _urls(provider, target)
+    if _URL.fullmatch(target):
+        video = _VIDEO_IDS.get(provider)
+        return video is None or video.search(target) is not None
+    pattern = _IDS.get(provider)
+    return pattern is not None and re.fullmatch(pattern, target) is not None
+
+
+def embed_links(provider: str, target: str) -> EmbedLinks:
+    """Every address of an embed, from exporter's own templates. A target `valid_target` refuses (the
+    normalize stage never lets one through) gets no address at all rather than the author's text."""
+    provider = provider.lower()
+    url, player = _urls(provider, target) if valid_target(provider, target) else ("", None)
     short = re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
     kind = "video" if provider in ("youtube", "vimeo") else "document"
     return EmbedLinks(provider, target, url, player, short, f"{PROVIDER_NAMES.get(provider, provider)} {kind}")
 
 
 def _urls(provider: str, target: str) -> tuple[str, str | None]:
-    if target.startswith(("http://", "https://")):
-        video = re.search(r"(?:v=|youtu\.be/|embed/)([\w-]{6,})", target) if provider == "youtube" else None
-        if video:
-            target = video.group(1)
-        else:
+    if _URL.fullmatch(target):
+        video = _VIDEO_IDS.get(provider)
+        if video is None:
             return target, None
+        target = video.search(target).group(1)
     if provider == "youtube":
         return (f"https://www.youtube.com/watch?v={target}",
                 f"https://www.youtube-nocookie.com/embed/{target}")
@@ -53,7 +79,7 @@ def _urls(provider: str, target: str) -> tuple[str, str | None]:
         return f"https://speakerdeck.com/{target}", None
     if provider == "hackmd":
         return f"https://hackmd.io/{target}", None
-    return target, None
+    return "", None  # pdf and figma embeds are addresses, handled above
 
 
 def qr_svg(url: str, scale: int = 3) -> str:

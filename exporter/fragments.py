@@ -9,8 +9,13 @@ from exporter.model import Lesson, SourcePos
 
 
 def fragment(html: str) -> HtmlElement:
-    """`html` (any run of blocks and text) inside one <div>, so it can be walked and changed as a tree."""
-    return lxml_html.fragment_fromstring(f"<div>{html}</div>")
+    """`html` (any run of blocks and text) inside one <div>, so it can be walked and changed as a tree.
+
+    lxml makes the <div> itself: wrapping the text in "<div>…</div>" first would let a stray `</div>`
+    in the content close the wrapper, and lxml then refuses the leftovers ("Multiple elements found")."""
+    if not html.strip():
+        return lxml_html.Element("div")
+    return lxml_html.fragment_fromstring(html, create_parent="div")
 
 
 def inner_html(root: HtmlElement) -> str:

@@ -1,7 +1,10 @@
 """Stage 1, load: content/ -> LessonSource[] (encoding, BOM, line ends, stacked front matter, lost newlines)."""
 from __future__ import annotations
 
+import os
+import posixpath
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +13,7 @@ import yaml
 from exporter.config import CourseConfig
 from exporter.diagnostics import Code, Reporter
 from exporter.model import LessonSource, SourcePos
+from exporter.safe_yaml import NOT_XML_CHARS, load_yaml, problem_of
 
 LESSON_SUFFIXES = (".md", ".markdown", ".txt")
 NOT_LESSONS = {"readme", "license", "licence", "sources", "changelog"}
@@ -21,37 +25,124 @@ KNOWN_KEYS = ("title", "tags", "description", "lang", "dir", "robots", "breaks",
 
 
 def discover_lessons(root: Path, config: CourseConfig, reporter: Reporter) -> list[str]:
-    """Relative paths of the lessons to build: course.yml's list, else every lesson file in natural order."""
+    """Relative paths of the lessons to build: course.yml's list, else every lesson file in natural order.
+
+    Every path is checked before anything is read: it must name a file inside the content folder once
+    symbolic links are followed (a lesson that is a link to /etc/passwd, or `../../etc/passwd` in
+    course.yml, is refused as images are), its name must print as one line of text, and a file
+    listed twice (`01.md`, `./01.md`) is one lesson."""
     if config.listed_lessons:
-        found = []
-        for rel in config.listed_lessons:
-            if (root / rel).is_file():
-                found.append(Path(rel).as_posix())
-            else:
-                reporter.error(Code.CONFIG_UNKNOWN_LESSON, f"course.yml lists '{rel}', which does not exist; "
-                               "fix the name or remove the entry", SourcePos("course.yml", 1))
-        return found
+        candidates = [(rel, True) for rel in config.listed_lessons]
+    else:
+        candidates = [(rel, False) for rel in _lesson_files(root)]
+    found: list[str] = []
+    first_of: dict[Path, str] = {}
+    for rel, listed in candidates:
+        path = _checked_lesson_path(root, rel, listed, reporter)
+        if path is None:
+            continue
+        shown = posixpath.normpath(rel)
+        if path in first_of:
+            where = CONFIG_POS if listed else SourcePos(shown, 1)
+            reporter.warning(Code.LOAD_DUPLICATE_LESSON, f"'{shown}' is the same file as '{first_of[path]}'; it "
+                             "is built once, where it first appears" + ("; remove the second entry from course.yml"
+                                                                        if listed else ""), where)
+            continue
+        first_of[path] = shown
+        found.append(shown)
+    return found
+
+
+CONFIG_POS = SourcePos("course.yml", 1)
+
+
+def _lesson_files(root: Path) -> list[str]:
+    """Every lesson-like file under `root` (hidden and build folders skipped), in natural order."""
     paths = [
         p.relative_to(root).as_posix()
         for p in root.rglob("*")
-        if p.is_file() and p.suffix.lower() in LESSON_SUFFIXES
-        and p.stem.lower() not in NOT_LESSONS
+        if p.suffix.lower() in LESSON_SUFFIXES and p.stem.lower() not in NOT_LESSONS
         and not any(part.startswith(".") or part in SKIPPED_DIRS for part in p.relative_to(root).parts[:-1])
-        and not p.name.startswith(".")
+        and not p.name.startswith(".") and p.is_file()
     ]
     return sorted(paths, key=natural_key)
 
 
+def _checked_lesson_path(root: Path, rel: str, listed: bool, reporter: Reporter) -> Path | None:
+    """The resolved file of lesson `rel`, or None after an error saying why it cannot be one."""
+    shown = printable_path(rel)
+    where = CONFIG_POS if listed else SourcePos(shown, 1)
+    if shown != rel:
+        reporter.error(Code.LOAD_BAD_NAME, f"the file name '{shown}' is not plain UTF-8 text (undecodable bytes "
+                       "or control characters such as a line break); rename the file", where)
+        return None
+    target = _resolve_inside(root, rel)
+    if target is None:
+        how = "through a symbolic link" if _lexically_inside(root, rel) else "by its path"
+        reporter.error(Code.LOAD_OUTSIDE_ROOT, f"lesson '{rel}' leads outside the content folder ({how}) and was "
+                       "refused: only files inside the course folder are published; copy it in", where)
+        return None
+    if not _is_file(target):
+        if listed:
+            reporter.error(Code.CONFIG_UNKNOWN_LESSON, f"course.yml lists '{rel}', which does not exist; "
+                           "fix the name or remove the entry", where)
+        return None
+    return target
+
+
+def _resolve_inside(root: Path, rel: str) -> Path | None:
+    """`root/rel` with symbolic links followed, or None when that leaves `root` (or cannot be resolved:
+    a link loop). Unlike images, a lesson name may hold a colon: it is never a URL."""
+    if not rel.strip() or "\0" in rel or os.path.isabs(rel):
+        return None
+    base = root.resolve()
+    try:
+        target = (base / rel).resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic link loop (Python 3.11)
+        return None
+    return target if target == base or base in target.parents else None
+
+
+def _lexically_inside(root: Path, rel: str) -> bool:
+    base = os.path.abspath(root)
+    lexical = os.path.normpath(os.path.join(base, rel))
+    return lexical.startswith(base + os.sep)
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name too long for the file system, say
+        return False
+
+
+def printable_path(rel: str) -> str:
+    """`rel` as one line of text: undecodable bytes as \\xNN, control characters as \\n, \\x01..."""
+    try:
+        raw = os.fsencode(rel).decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte
+        raw = rel.encode("utf-8", "backslashreplace").decode("utf-8")
+    return "".join(ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _UNPRINTABLE else ch
+                   for ch in raw)
+
+
+_UNPRINTABLE = ("Cc", "Cs", "Zl", "Zp")
+"""Controls, surrogates, line and paragraph separators: what would break a diagnostic's one line."""
+
+
 def natural_key(path: str) -> list:
     """'lesson 10' sorts after 'lesson 9'."""
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path)]
+    return [int(part) if part.isascii() and part.isdigit() else part.lower() for part in re.split(r"(\d+)", path)]
 
 
 def load_lessons(root: Path, paths: list[str], reporter: Reporter) -> list[LessonSource]:
     """Read every lesson; a file that cannot be read is reported and left out of the list."""
     sources = []
     for rel in paths:
-        source = read_lesson(root / rel, rel, reporter)
+        path = _resolve_inside(root, rel)
+        if path is None:  # discover_lessons refuses these with an error; never read one
+            continue
+        source = read_lesson(path, rel, reporter)
         if source is not None:
             sources.append(source)
     return sources
@@ -66,7 +157,7 @@ def read_lesson(path: Path, rel: str, reporter: Reporter) -> LessonSource | None
     text = decode(raw, rel, reporter)
     if text is None:
         return None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _without_control_characters(text.replace("\r\n", "\n").replace("\r", "\n"), rel, reporter)
     line_map = None
     if looks_newline_lost(text):
         text, line_map = restore_newlines(text), ()
@@ -95,6 +186,19 @@ def decode(raw: bytes, rel: str, reporter: Reporter) -> str | None:
                          "as Windows-1252. Save the file as UTF-8 to be sure of every character",
                          SourcePos(rel, line))
         return text
+
+
+def _without_control_characters(text: str, rel: str, reporter: Reporter) -> str:
+    """Characters no output can carry (a bell, a form feed, U+FFFF) are removed here, once, so no
+    exporter meets them in a title."""
+    found = NOT_XML_CHARS.search(text)
+    if not found:
+        return text
+    line = text.count("\n", 0, found.start()) + 1
+    count = len(NOT_XML_CHARS.findall(text))
+    reporter.warning(Code.LOAD_CONTROL_CHARS, f"{count} control character(s) removed (the first on line {line}): "
+                     "no output format can carry them. Delete them from the file", SourcePos(rel, line))
+    return NOT_XML_CHARS.sub("", text)
 
 
 def _control_ratio(raw: bytes) -> float:
@@ -141,14 +245,16 @@ def _skip_blank(lines: list[str], index: int) -> int:
 
 def _parse_block(lines: list[str], rel: str, first_line: int, reporter: Reporter) -> dict[str, Any]:
     try:
-        data = yaml.safe_load("\n".join(lines))
+        loaded = load_yaml("\n".join(lines))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = first_line + (mark.line if mark else 0)
-        problem = str(getattr(exc, "problem", None) or "invalid YAML")
+        problem, offset = problem_of(exc)
         reporter.error(Code.FRONT_MATTER_INVALID, f"front matter is not valid YAML ({problem}); fix the "
-                       "metadata between the '---' lines", SourcePos(rel, line))
+                       "metadata between the '---' lines", SourcePos(rel, first_line + offset))
         return {}
+    for line in loaded.cleaned_lines[:1]:
+        reporter.warning(Code.LOAD_CONTROL_CHARS, "front matter value holds control characters or invalid Unicode "
+                         "(an escape such as \\x01 or \\ud800); they were removed", SourcePos(rel, first_line + line - 1))
+    data = loaded.data
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -173,27 +279,54 @@ _SENTENCE_STARTERS = ("The", "This", "These", "That", "A", "An", "In", "As", "It
                       "When", "If", "Each", "Some", "However", "Since", "Now", "Here", "There")
 
 
+# Each rule's leading whitespace is matched only from the start of a run ((?<!\s)): tried at every
+# position inside a run of a million spaces, `\s*` would rescan the run each time (quadratic).
 def restore_newlines(text: str) -> str:
     """Rebuild block structure from a flattened HackMD note; each rule is one block kind."""
     text = text.strip()
     text = _restore_front_matter(text)
-    text = re.sub(r"\s*(<style>.*?</style>)\s*", r"\n\n\1\n\n", text, flags=re.S)
-    text = re.sub(r"\s*(\{%.*?%\})\s*", r"\n\n\1\n\n", text)
-    text = re.sub(r"\s+&nbsp;\s+", "\n\n&nbsp;\n\n", text)
-    text = re.sub(r"\s*:::[ \t]*(info|success|warning|danger|spoiler|exercise)\b\s*", r"\n\n:::\1\n", text)
-    text = re.sub(r"\s+:::(?=\s|$)\s*", "\n:::\n\n", text)
+    text = _on_own_lines(text, "<style>", "</style>", across_lines=True)
+    text = _on_own_lines(text, "{%", "%}", across_lines=False)
+    text = re.sub(r"(?<!\s)\s+&nbsp;\s+", "\n\n&nbsp;\n\n", text)
+    text = re.sub(r"(?<!\s)\s*:::[ \t]*(info|success|warning|danger|spoiler|exercise)\b\s*", r"\n\n:::\1\n", text)
+    text = re.sub(r"(?<!\s)\s+:::(?=\s|$)\s*", "\n:::\n\n", text)
     text = _restore_headings(text)
     text = _restore_ordered_lists(text)
     text = _restore_bullets(text)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
+def _on_own_lines(text: str, opener: str, closer: str, across_lines: bool) -> str:
+    """Each `opener … closer` span set apart by blank lines; one left-to-right scan (a regex's lazy
+    `.*?` would scan to the end of the text again from every unclosed opener)."""
+    out, position, close_at = [], 0, -1
+    while True:
+        start = text.find(opener, position)
+        if start < 0:
+            break
+        if close_at < start + len(opener):
+            close_at = text.find(closer, start + len(opener))
+        if close_at < 0:
+            break  # no closer after this opener, so none after any later one
+        end = close_at + len(closer)
+        if not across_lines and "\n" in text[start:end]:
+            out.append(text[position:start + len(opener)])
+            position = start + len(opener)
+            continue
+        out.append(text[position:start].rstrip() + "\n\n" + text[start:end] + "\n\n")
+        position = end
+        while position < len(text) and text[position].isspace():
+            position += 1
+    out.append(text[position:])
+    return "".join(out)
+
+
 def _restore_front_matter(text: str) -> str:
-    match = re.match(r"---\s+(.*?)\s+---\s+", text, re.S)
+    match = re.match(r"---\s+(.*?)(?<!\s)\s+---\s+", text, re.S)
     if not match:
         return text
     keys = "|".join(KNOWN_KEYS)
-    body = re.sub(rf"\s+(?=(?:{keys}):\s)", "\n", match.group(1))
+    body = re.sub(rf"(?<!\s)\s+(?=(?:{keys}):\s)", "\n", match.group(1))
     return f"---\n{body}\n---\n\n{text[match.end():]}"
 
 
@@ -203,7 +336,7 @@ def _restore_headings(text: str) -> str:
 
     def split(match: re.Match) -> str:
         hashes, rest = match.group(1), match.group(2)
-        end = re.search(rf"(?<=[?!])\s+|\s+(?=\d+\.\s|- |(?:{starters})\s)", rest)
+        end = re.search(rf"(?<=[?!])\s+|(?<!\s)\s+(?=\d+\.\s|- |(?:{starters})\s)", rest)
         if end and end.start() > 0:
             return f"\n\n{hashes} {rest[:end.start()].strip()}\n\n{rest[end.end():]}"
         return f"\n\n{hashes} {rest.strip()}\n\n"
@@ -214,7 +347,7 @@ def _restore_headings(text: str) -> str:
 def _restore_ordered_lists(text: str) -> str:
     """'... 1. a, 2. b, 3. c' -> list items, only when the numbers count up from 1."""
     out, expected = [], 1
-    pieces = re.split(r"(?<=\s)(\d+)\. ", text)
+    pieces = re.split(r"(?<=\s)(\d{1,9})\. ", text)
     out.append(pieces[0])
     for number, rest in zip(pieces[1::2], pieces[2::2]):
         if int(number) == expected or int(number) == 1:
@@ -232,6 +365,6 @@ def _restore_bullets(text: str) -> str:
         if not first or block.count(f" - {first.group(1)}") + block.startswith(f"- {first.group(1)}") < 2:
             return block
         word = re.escape(first.group(1))
-        return re.sub(rf"\s*(?:^|\s)- (?={word}\b)", "\n- ", block)
+        return re.sub(rf"(?:^|(?<!\s)\s+)- (?={word}\b)", "\n- ", block)
 
     return "\n\n".join(in_block(block) for block in text.split("\n\n"))

@@ -3,14 +3,22 @@
 Pandoc comes from the pypandoc-binary wheel. One process per direction for the whole course,
 not one per lesson: pandoc's start-up (mostly the highlighter) dominates small files, and
 DESIGN.md measured 100 lessons at 1.9 s in one call against 22.5 s one call each.
+
+Lessons are untrusted, so every call is bounded: in time, in heap, and in how deep the tree it
+returns may nest. A call that passes a bound raises `PandocFailed` with what happened in our own
+words (pandoc's stderr never reaches the user); the normalize stage then finds the lesson.
 """
 from __future__ import annotations
 
 import functools
 import json
 import os
+import re
+import secrets
 import subprocess
+import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pypandoc
@@ -23,61 +31,138 @@ from exporter.model import Block
 READER = "commonmark_x+sourcepos+hard_line_breaks+autolink_bare_uris-gfm_auto_identifiers-yaml_metadata_block"
 API_VERSION = [1, 23, 1, 1]
 
+_RUN = secrets.token_hex(6)
+"""Part of every input name of this process. pandoc writes the name into each `data-pos`; a lesson can
+write a `data-pos` attribute of its own too, but cannot guess this, so positions cannot be forged."""
+POSITION = re.compile(rf"^L(\d{{5}})-{_RUN}\.md@(\d+):\d+")
+"""A `data-pos` value pandoc wrote: input index and line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Caps for one pandoc call, in proportion to its input. Measured on this project's sample courses
+    repeated to 400 lessons (3.4 MB of Markdown): the read takes 5 s and 714 MB of heap, the write of the
+    same course (17 MB of JSON) 7 s and 473 MB. The caps are a few times that for a course that size,
+    and shrink with the input, so a bisection over a course's halves ends quickly."""
+
+    base_seconds: float
+    seconds_per_mb: float
+    base_heap_mb: int
+    heap_mb_per_mb: int
+    max_heap_mb: int = 4096
+
+    def for_size(self, size_bytes: int) -> tuple[float, int]:
+        mb = size_bytes / 1e6
+        fixed = os.environ.get("EXPORTER_PANDOC_TIMEOUT")  # seconds, for a slower machine (or a test)
+        return (float(fixed) if fixed else self.base_seconds + self.seconds_per_mb * mb,
+                min(self.max_heap_mb, int(self.base_heap_mb + self.heap_mb_per_mb * mb)))
+
+
+READ_LIMITS = Limits(base_seconds=10, seconds_per_mb=6, base_heap_mb=512, heap_mb_per_mb=400)
+WRITE_LIMITS = Limits(base_seconds=10, seconds_per_mb=1.5, base_heap_mb=512, heap_mb_per_mb=60)
+MAX_JSON_DEPTH = 300
+"""Nesting of the JSON pandoc returns (a real course: 40). The tree is walked recursively downstream, and
+HTML deeper than 256 elements is more than libxml2 reads; 200 nested `>` would be about 1,000."""
+
+
+class PandocFailed(ExportError):
+    """pandoc could not do its work within the limits; `kind` is 'time', 'memory', 'depth' or 'error'."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        self.kind = kind
+        super().__init__(message)
+
 
 def input_name(index: int) -> str:
     """Name under which lesson number `index` is handed to pandoc (and comes back in data-pos)."""
-    return f"L{index:05d}.md"
+    return f"L{index:05d}-{_RUN}.md"
 
 
 def read_lessons(texts: list[str]) -> list[Block]:
-    """Parse every lesson in one pandoc call; blocks carry data-pos 'L00001.md@line:col-...'."""
+    """Parse every lesson in one pandoc call; blocks carry data-pos 'L00001-….md@line:col-...'."""
     with tempfile.TemporaryDirectory(prefix="exporter-") as tmp:
-        names = []
+        names, size = [], 0
         for index, text in enumerate(texts):
             name = input_name(index)
             # A blank line between files is pandoc's own rule; a trailing newline keeps the last line whole.
-            Path(tmp, name).write_text(text + "\n", encoding="utf-8")
+            data = (text + "\n").encode("utf-8", "surrogatepass")
+            Path(tmp, name).write_bytes(data)
             names.append(name)
+            size += len(data)
         if not names:
             return []
-        output = _run(["-f", READER, "-t", "json", *names], cwd=tmp)
-    return json.loads(output)["blocks"]
+        output = _run(["-f", READER, "-t", "json", *names], READ_LIMITS.for_size(size), cwd=tmp)
+    return _loads(output)["blocks"]
 
 
 def write_html(blocks: list[Block]) -> str:
     """One HTML5 fragment for the given blocks (MathML for math, pandoc's highlighting classes); footnotes
     follow each top-level block as `aside.footnotes`."""
-    document = {"pandoc-api-version": API_VERSION, "meta": {}, "blocks": blocks}
+    document = json.dumps({"pandoc-api-version": API_VERSION, "meta": {}, "blocks": blocks})
     # Notes go right after the top-level block that calls them (for us: the lesson), not after the
     # whole course, so each lesson keeps its own.
     return _run(["-f", "json", "-t", "html5", "--mathml", "--wrap=none", "--reference-location=block"],
-                stdin=json.dumps(document))
+                WRITE_LIMITS.for_size(len(document)), stdin=document)
 
 
-# Lessons are untrusted: a pathological input must end in a clear error, not a hung build or a
-# machine out of memory. The cap is far above what a real course needs (the 40-lesson acceptance
-# course reads in about 2 s and under 200 MB).
-TIME_LIMIT_S = float(os.environ.get("EXPORTER_PANDOC_TIMEOUT") or 300)
-"""Seconds one pandoc call may take; the environment variable lowers or raises it for a machine or a test."""
-HEAP_LIMIT = "+RTS -M4g -RTS"
-
-
-def _run(args: list[str], stdin: str | None = None, cwd: str | None = None) -> str:
+def _run(args: list[str], limits: tuple[float, int], stdin: str | None = None, cwd: str | None = None) -> str:
+    seconds, heap_mb = limits
+    command = [pypandoc.get_pandoc_path(), "+RTS", f"-M{heap_mb}m", "-RTS", *args]
     try:
-        result = subprocess.run([pypandoc.get_pandoc_path(), *HEAP_LIMIT.split(), *args], input=stdin,
-                                capture_output=True, text=True, encoding="utf-8", cwd=cwd, check=False,
-                                timeout=TIME_LIMIT_S)
+        result = subprocess.run(command, input=stdin, capture_output=True, text=True, encoding="utf-8",
+                                errors="replace", cwd=cwd, check=False, timeout=seconds)
     except OSError as exc:  # the wheel's binary missing or not executable
-        raise ExportError(f"cannot run pandoc: {exc}; reinstall with scripts/setup.sh") from exc
-    except subprocess.TimeoutExpired as exc:
-        raise ExportError(f"pandoc did not finish within {TIME_LIMIT_S:g} s; a lesson may hold a construct "
-                          "that sends it into a loop (run `exporter check` on the lessons one by one)") from exc
-    if result.returncode != 0:
-        raise ExportError(f"pandoc failed ({result.returncode}): {result.stderr.strip()[:500]}")
-    return result.stdout
+        raise ExportError(f"cannot run pandoc: {exc.strerror}; reinstall with scripts/setup.sh") from None
+    except subprocess.TimeoutExpired:
+        raise PandocFailed("time", f"pandoc did not finish within {seconds:.0f} s") from None
+    if result.returncode == 0:
+        return result.stdout
+    if result.returncode == 251 or "Heap exhausted" in result.stderr:
+        raise PandocFailed("memory", f"pandoc needed more than {heap_mb} MB of memory")
+    raise PandocFailed("error", f"pandoc stopped with exit code {result.returncode}{_first_line(result.stderr)}")
+
+
+def _first_line(stderr: str) -> str:
+    """pandoc's own first line of complaint, as one short printable line; never its RTS advice."""
+    line = next((l.strip() for l in stderr.splitlines() if l.strip() and "RTS" not in l), "")
+    line = "".join(ch for ch in line if ch.isprintable())[:160]
+    return f" ({line})" if line else ""
+
+
+def _loads(output: str) -> dict:
+    """pandoc's JSON, refused past MAX_JSON_DEPTH levels (json.loads recurses once per level: on
+    Python 3.11 a lowered recursion limit makes it stop there, for free; later versions count C
+    recursion apart, so there the depth is measured first)."""
+    if sys.version_info >= (3, 12):
+        if _json_depth(output) > MAX_JSON_DEPTH:
+            raise PandocFailed("depth", f"the document nests more than {MAX_JSON_DEPTH} levels deep")
+        return json.loads(output)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(_frames_in_use() + MAX_JSON_DEPTH)
+    try:
+        return json.loads(output)
+    except RecursionError:
+        raise PandocFailed("depth", f"the document nests more than {MAX_JSON_DEPTH} levels deep") from None
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _frames_in_use() -> int:
+    frame, count = sys._getframe(), 0
+    while frame is not None:
+        frame, count = frame.f_back, count + 1
+    return count
+
+
+def _json_depth(text: str) -> int:
+    import itertools
+
+    brackets = re.sub(r"[^\[\]{}]+", "", re.sub(r'"[^"\\]*(?:\\.[^"\\]*)*"', "", text))
+    steps = map({"[": 1, "{": 1, "]": -1, "}": -1}.__getitem__, brackets)
+    return max(itertools.accumulate(steps), default=0)
 
 
 @functools.lru_cache(maxsize=1)
 def version() -> str:
-    """The pandoc in use, e.g. '3.8.2': part of every cache key over its output."""
+    """The pandoc in use, e.g. '3.9': part of every cache key over its output."""
     return pypandoc.get_pandoc_version()

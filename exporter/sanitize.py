@@ -103,3 +103,138 @@ def _balance(inlines: list) -> list:
         out.append(node)
     out += [{"t": "RawInline", "c": ["html", f"</{name}>"]} for name in reversed(stack)]
     return out
+
+
+# ---------------------------------------------------------------------------- exporter's own vocabulary
+
+RESERVED_CLASSES = frozenset({
+    "embed", "callout", "exercise", "answer", "toc", "spacer", "speaker-notes", "callout-label", "exporter-lesson",
+    "math", "footnotes", "footnote-ref", "footnote-back", "image-missing", "image-missing-label",
+    "image-missing-url", "embed-play", "embed-frame", "lesson", "lesson-end", "answer-lines", "answer-ref",
+})
+"""Classes the render stage, the exporters or the SCORM runtime act on. Only nodes normalize made from
+HackMD syntax may carry them; a lesson writing one (in raw HTML or with pandoc attributes) loses it."""
+RESERVED_ID_PREFIX = "exporter-"
+"""Ids the render stage gives its own wrappers."""
+_PROBE = '<i data-exporter-probe="1"></i>'
+
+
+def neutralize_raw_html(node: dict, pos: SourcePos, reporter: Reporter) -> dict | None:
+    """A raw HTML node as the final sanitizer's own parser (html5ever, through nh3) reads it: when it
+    gives an element a reserved class, an `exporter-` id or any data-* attribute, or leaves the parser
+    inside a tag, a comment or a text-only element (so that what follows it in the page would be read
+    as part of it), the node is replaced by its cleaned, complete form; else it is kept as written."""
+    html = node["c"][1]
+    seen = _attributes_seen(html + _PROBE)
+    reserved = sorted({name for name in seen if name != "data-exporter-probe"})
+    finished = "data-exporter-probe" in seen
+    if finished and not reserved:
+        return None
+    if reserved:
+        reporter.warning(Code.HTML_RESERVED, f"{', '.join(reserved)} removed from raw HTML: only exporter sets "
+                         "these (write {%youtube ID%} for a video, :::info for a box)", pos)
+    if not finished:
+        reporter.warning(Code.HTML_REMOVED, "unfinished HTML (a tag, comment or <textarea> left open) was closed "
+                         "where its block ends; finish it", pos)
+    return {"t": node["t"], "c": [node["c"][0], _without_reserved(html)]}
+
+
+def _reserved(attribute: str, value: str) -> str | None:
+    """What of `attribute="value"` only exporter may write (a description), or None."""
+    if attribute.startswith("data-"):
+        return attribute
+    if attribute == "class":
+        taken = [c for c in value.split() if c in RESERVED_CLASSES]
+        return "class " + " ".join(taken) if taken else None
+    if attribute == "id" and value.startswith(RESERVED_ID_PREFIX):
+        return f"id {value}"
+    return None
+
+
+def _attributes_seen(html: str) -> set[str]:
+    found: set[str] = set()
+
+    def spy(element: str, attribute: str, value: str) -> str:
+        if element == "i" and attribute == "data-exporter-probe":
+            found.add(attribute)
+        elif _reserved(attribute, value):
+            found.add(_reserved(attribute, value))
+        return value
+
+    nh3.clean(html, tags=TAGS, attributes={"*": {"class", "id"}}, generic_attribute_prefixes={"data-"},
+              attribute_filter=spy, link_rel=None, strip_comments=True, clean_content_tags={"script", "style"})
+    return found
+
+
+def _without_reserved(html: str) -> str:
+    def keep(element: str, attribute: str, value: str) -> str | None:
+        if attribute == "class":
+            return " ".join(c for c in value.split() if c not in RESERVED_CLASSES) or None
+        return None if _reserved(attribute, value) else value
+
+    return nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes={"http", "https", "mailto"},
+                     link_rel=None, strip_comments=True, clean_content_tags={"script", "style", "noscript"},
+                     attribute_filter=keep)
+
+
+# ---------------------------------------------------------------------------- raw block tags, per scope
+
+_BLOCK_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^<>]*?)(/?)>")
+"""A tag, roughly: no `<` or `>` inside, so every start scans only to the next bracket (linear)."""
+
+
+def balance_raw_blocks(blocks: list) -> list:
+    """Tags opened in raw HTML blocks are closed in the same scope (the lesson, a box, a list item, a
+    quote), and closers with no opener there are dropped. Otherwise a stray `</div>` closes the element
+    around it, up to the wrapper each lesson is written in, and the lesson's text lands outside it."""
+    stack: list[str] = []
+    out = []
+    for block in blocks:
+        if block.get("t") == "RawBlock" and block["c"][0] == "html":
+            block = {"t": "RawBlock", "c": ["html", _balance_text(block["c"][1], stack)]}
+        else:
+            _balance_children(block)
+        out.append(block)
+    if stack:
+        out.append({"t": "RawBlock", "c": ["html", "".join(f"</{name}>" for name in reversed(stack))]})
+    return out
+
+
+def _balance_children(block: dict) -> None:
+    """Each block list inside `block` is a scope of its own (balanced in place)."""
+    kind, content = block.get("t"), block.get("c")
+    if kind == "Div":
+        content[1] = balance_raw_blocks(content[1])
+    elif kind == "BlockQuote":
+        block["c"] = balance_raw_blocks(content)
+    elif kind == "Figure":
+        content[2] = balance_raw_blocks(content[2])
+    elif kind in ("BulletList", "OrderedList"):
+        items = content if kind == "BulletList" else content[1]
+        items[:] = [balance_raw_blocks(item) for item in items]
+    elif kind == "DefinitionList":
+        for _, definitions in content:
+            definitions[:] = [balance_raw_blocks(d) for d in definitions]
+
+
+def _balance_text(html: str, stack: list[str]) -> str:
+    """One raw block's text with stray closers dropped and `<div/>` written `<div></div>` (HTML ignores
+    the slash on elements that are not void; lxml would not), `stack` updated with what stays open."""
+    def fix(match: re.Match) -> str:
+        closing, name, self_closing = match.group(1), match.group(2).lower(), match.group(4)
+        if name in VOID:
+            return match.group(0)
+        if closing:
+            if name not in stack:
+                return ""
+            closed = []
+            while stack[-1] != name:
+                closed.append(f"</{stack.pop()}>")
+            stack.pop()
+            return "".join(closed) + match.group(0)
+        if self_closing:
+            return f"<{match.group(2)}{match.group(3)}></{match.group(2)}>"
+        stack.append(name)
+        return match.group(0)
+
+    return _BLOCK_TAG.sub(fix, html)

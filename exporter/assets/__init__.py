@@ -227,8 +227,11 @@ class _Resolver:
         found = resolve_local(self.root, lesson, src)
         if found.path is None:
             return Outcome(None, found.problem, found.reason)
-        return self._store(found.path.read_bytes(), found.path.relative_to(self.root.resolve()).as_posix(),
-                           found.path)
+        try:
+            data = found.path.read_bytes()
+        except OSError as exc:
+            return Outcome(None, "missing", f"it cannot be read ({exc.strerror})")
+        return self._store(data, found.path.relative_to(self.root.resolve()).as_posix(), found.path)
 
     def _data_uri(self, src: str) -> Outcome:
         header, _, payload = src.strip().partition(",")

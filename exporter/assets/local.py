@@ -32,6 +32,14 @@ def is_local(src: str) -> bool:
 
 def resolve_local(root: Path, lesson: str, src: str) -> LocalImage:
     """`src` as written in `lesson` (content-relative path of the lesson) -> a file inside `root`."""
+    try:
+        return _resolve(root, lesson, src)
+    except (OSError, RuntimeError, ValueError) as exc:  # a name over 255 bytes, a link loop, an odd character
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "it cannot name a file"
+        return LocalImage(None, "missing", f"the path cannot be used ({why}); give a shorter, plain path")
+
+
+def _resolve(root: Path, lesson: str, src: str) -> LocalImage:
     raw = src.strip()
     if re.match(r"^[a-z][a-z0-9+.-]*:", raw, re.I) and not _WINDOWS_DRIVE.match(raw):
         if raw.lower().startswith("file:"):

@@ -56,7 +56,7 @@ def _map(node: Any, line: int, visit: Visit) -> Any:
 
 def _line_of(node: dict) -> int | None:
     value = ast.attribute(node, "data-line") if node.get("t") in ast.ATTR_INDEX else None
-    return int(value) if value and value.isdigit() else None
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) <= 7 else None
 
 
 def image_src(node: dict) -> str:

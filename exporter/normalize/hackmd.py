@@ -6,11 +6,13 @@ add closing lines, at the very end. Nothing here touches the text inside code fe
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass, field
 
 from exporter.diagnostics import Code, Reporter
+from exporter.embeds import valid_target
 from exporter.model import LessonSource, SourcePos
 
 CALLOUT_KINDS = ("info", "success", "warning", "danger", "spoiler", "speaker-notes")
@@ -23,6 +25,13 @@ MAX_EXERCISE_LINES = 40
 EMBED_PROVIDERS = ("youtube", "vimeo", "gist", "slideshare", "speakerdeck", "pdf", "figma", "hackmd")
 DIAGRAM_LANGS = ("mermaid", "graphviz", "dot", "sequence", "flow", "abc", "plantuml", "vega", "fretboard",
                  "markmap", "csvpreview")
+MAX_CONTAINER_DEPTH = 16
+"""`:::` containers open at once. Real lessons nest two or three; a thousand nested openers (or one flattened
+line of `::: info` repeated) would make a tree no stage can walk, so deeper openers are dropped."""
+TOKEN_KEY = "data-exporter"
+"""Attribute that marks the classes and attributes this module writes (`{.embed provider=… data-exporter=…}`).
+Its value is the lesson's token (see `lesson_token`): normalize keeps `embed`, `callout`, `exercise`… only
+on nodes that carry it, so a lesson cannot write them itself with pandoc's attribute syntax."""
 
 
 @dataclass
@@ -38,6 +47,10 @@ class Rewritten:
     """The line being rewritten belongs to a footnote definition (lazy lines included)."""
     note_gap: bool = False
     """A blank line has been seen inside the footnote definition."""
+    token: str = ""
+    """This lesson's `TOKEN_KEY` value."""
+    note_labels: frozenset[str] = frozenset()
+    """Footnote labels the lesson defines (normalized): only references to these are footnotes."""
 
 
 @dataclass
@@ -45,11 +58,26 @@ class _Container:
     name: str
     colons: int
     line: int
+    dropped: bool = False
+    """Opened past MAX_CONTAINER_DEPTH: its opener and closer lines are blanked."""
+
+
+def lesson_token(source: LessonSource) -> str:
+    """A value the lesson cannot contain: a hash of its own text (a text holding the hash of itself
+    cannot be written). The same text gives the same token, so the rewritten text stays reproducible."""
+    digest = hashlib.sha256(f"exporter\0{source.path}\0{source.text}".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:24]
+
+
+def ours(classes: list[str], attrs: list[str], token: str) -> str:
+    """pandoc attribute text for a node of exporter's own vocabulary: `{.embed provider="x" data-exporter="…"}`."""
+    return "{" + " ".join([f".{c}" for c in classes] + attrs + [f'{TOKEN_KEY}="{token}"']) + "}"
 
 
 def rewrite(source: LessonSource, reporter: Reporter) -> Rewritten:
     """Apply every HackMD rule to one lesson."""
-    out = Rewritten(text="", note_prefix=note_prefix(source.path))
+    out = Rewritten(text="", note_prefix=note_prefix(source.path), token=lesson_token(source),
+                    note_labels=_defined_note_labels(source.text))
     pos = lambda line: SourcePos(source.path, source.original_line(line))  # noqa: E731
     lines = source.text.split("\n")
     lines = _drop_multiline(lines, "<!--", "-->", None, pos, reporter)
@@ -70,8 +98,8 @@ def rewrite(source: LessonSource, reporter: Reporter) -> Rewritten:
             if lines[index] == NOTES_CLOSE:
                 continue
         elif slides and line.startswith("Note:"):
-            in_notes, line = _open_speaker_notes(lines, index)
-            if line == NOTES_OPEN:
+            in_notes, line = _open_speaker_notes(lines, index, out.token)
+            if line == notes_open(out.token):
                 lines[index] = line
                 continue
         # CommonMark: a backtick fence's info string holds no backtick (else the line is inline code)
@@ -91,7 +119,7 @@ def rewrite(source: LessonSource, reporter: Reporter) -> Rewritten:
         lines.append(fence[0])
     if in_notes:
         lines.append(NOTES_CLOSE)
-    for container in reversed(containers):
+    for container in reversed([c for c in containers if not c.dropped]):
         reporter.warning(Code.HACKMD_UNCLOSED_CONTAINER, f"':::{container.name}' opened at line "
                          f"{source.original_line(container.line)} is never closed; it was closed at the end of "
                          "the lesson. Add a line ':::' where it should end", pos(container.line))
@@ -102,20 +130,24 @@ def rewrite(source: LessonSource, reporter: Reporter) -> Rewritten:
 
 # ---------------------------------------------------------------------------- whole-line rules
 
-NOTES_OPEN, NOTES_CLOSE = "::: {.callout .speaker-notes}", ":::"
+NOTES_CLOSE = ":::"
 
 
-def _open_speaker_notes(lines: list[str], index: int) -> tuple[bool, str]:
+def notes_open(token: str) -> str:
+    return "::: " + ours(["callout", "speaker-notes"], [], token)
+
+
+def _open_speaker_notes(lines: list[str], index: int, token: str) -> tuple[bool, str]:
     """Slide mode: `Note:` starts speaker notes, which run to the next slide separator. They are kept
     in a labelled box (a printed workbook is where a presenter's notes are useful). The opener takes
     the blank line above, so every line keeps its number; with no blank line there, the notes stay
     a labelled paragraph."""
     rest = lines[index][len("Note:"):].strip()
     if index and not lines[index - 1].strip():
-        lines[index - 1] = NOTES_OPEN
+        lines[index - 1] = notes_open(token)
         return True, rest
     if not rest:
-        return True, NOTES_OPEN
+        return True, notes_open(token)
     return False, f"**Speaker notes:** {rest}"
 
 
@@ -129,19 +161,30 @@ def _close_speaker_notes(lines: list[str], index: int) -> bool:
     return False
 
 
+_RAW_BLOCKS = (
+    (r"<pre(?=[\s>]|$)", r"</pre>", "</pre>", "<pre>"),
+    (r"<textarea(?=[\s>]|$)", r"</textarea>", "</textarea>", "<textarea>"),
+    (r"<\?", r"\?>", "?>", "<?"),
+    (r"<![A-Za-z]", r">", ">", "<!…"),
+    (r"<!\[CDATA\[", r"\]\]>", "]]>", "<![CDATA["),
+)
+"""CommonMark HTML blocks that run to an end marker rather than to a blank line: (start, end, closer, name).
+Comments, <script> and <style> are blanked before this runs."""
+
+
 def _close_raw_html_blocks(lines: list[str], pos, reporter: Reporter) -> None:
-    """A `<pre>`/`<textarea>` HTML block runs to its closing tag, past the end of the lesson into the
-    next ones (pandoc reads the course as one text): close it at the end of the lesson instead."""
+    """An HTML block of `_RAW_BLOCKS` runs to its end marker, past the end of the lesson into the next
+    ones (pandoc reads the course as one text): close it at the end of the lesson instead."""
     text = "\n".join(lines)
     protected = _code_spans(text)
-    for tag in ("pre", "textarea"):
-        opens = [m for m in re.finditer(rf"^ {{0,3}}<{tag}(?=[\s>]|$)", text, re.M | re.I)
-                 if not any(a <= m.start() < b for a, b in protected)]
-        if opens and not re.search(rf"</{tag}>", text[opens[-1].start():], re.I):
+    for start, end, closer, name in _RAW_BLOCKS:
+        opens = [m for m in re.finditer(rf"^ {{0,3}}{start}", text, re.M | re.I) if not protected.holds(m.start())]
+        if opens and not re.search(end, text[opens[-1].end():], re.I):
             line = text.count("\n", 0, opens[-1].start()) + 1
-            reporter.warning(Code.HACKMD_UNCLOSED_CONTAINER, f"<{tag}> opened at line {line} is never closed; "
-                             f"it was closed at the end of the lesson. Add </{tag}> where it should end", pos(line))
-            lines.append(f"</{tag}>")
+            reporter.warning(Code.HACKMD_UNCLOSED_CONTAINER, f"{name} opened at line {line} is never closed; "
+                             f"it was closed at the end of the lesson. Add {closer} where it should end", pos(line))
+            lines.append(closer)
+            text += "\n" + closer
 
 
 def _drop_multiline(lines, start, end, kind, pos, reporter) -> list[str]:
@@ -151,7 +194,7 @@ def _drop_multiline(lines, start, end, kind, pos, reporter) -> list[str]:
     protected = _code_spans(text)
 
     def blank(match: re.Match) -> str:
-        if any(a <= match.start() < b for a, b in protected):
+        if protected.holds(match.start()):
             return match.group(0)
         line = text.count("\n", 0, match.start()) + 1
         if kind == "style":
@@ -168,7 +211,30 @@ def _drop_multiline(lines, start, end, kind, pos, reporter) -> list[str]:
     return pattern.sub(blank, text).split("\n")
 
 
-def _code_spans(text: str) -> list[tuple[int, int]]:
+class _Spans:
+    """Sorted, merged (start, end) offsets, asked in O(log n) whether they hold an offset."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.starts = [start for start, _ in merged]
+        self.ends = [end for _, end in merged]
+
+    def holds(self, offset: int) -> bool:
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return index >= 0 and offset < self.ends[index]
+
+
+_INLINE_CODE = re.compile(r"(?<!`)(`++)[^`\n]++\1(?!`)")
+"""A code span on one line: a whole run of backticks, text without any, the same run. Possessive and
+anchored on whole runs, so a line of a million backticks is scanned once (the lazy form was quadratic)."""
+
+
+def _code_spans(text: str) -> _Spans:
     """Offsets of fenced code blocks, so whole-text rules leave examples of HTML in code alone."""
     spans, start, marker = [], None, None
     offset = 0
@@ -182,13 +248,13 @@ def _code_spans(text: str) -> list[tuple[int, int]]:
         offset += len(line) + 1
     if marker is not None:
         spans.append((start, len(text)))
-    spans += [(m.start(), m.end()) for m in re.finditer(r"(`+)[^`\n]+?\1", text)]
-    return spans
+    spans += [(m.start(), m.end()) for m in _INLINE_CODE.finditer(text)]
+    return _Spans(spans)
 
 
 def _fence_info(info: str, pos: SourcePos, reporter: Reporter) -> str:
     """```js=  ```js=101  ```js=+  ```js!  -> pandoc attributes (.numberLines startFrom, .wrap)."""
-    match = re.match(r"^\s*([\w+#.-]*)(=(\d+|\+)?)?(!)?\s*(.*)$", info)
+    match = re.match(r"^\s*([\w+#.-]*)(=(\d{1,6}|\+)?)?(!)?\s*(.*)$", info)
     if not match or (not match.group(2) and not match.group(4) and match.group(1) not in DIAGRAM_LANGS):
         return info
     lang, numbered, start, wrap, rest = match.groups()
@@ -212,9 +278,10 @@ def _fence_info(info: str, pos: SourcePos, reporter: Reporter) -> str:
 
 def _rewrite_line(line, containers, number, out, pos, reporter) -> str:
     stripped = line.strip()
-    container = re.match(r"^\s*(:{3,})\s*(.*?)\s*$", line)
+    container = re.match(r"^\s*(:{3,})(.*)$", line)
     if container:
-        return _container_line(container.group(1), container.group(2), containers, number, pos, reporter)
+        return _container_line(container.group(1), container.group(2).strip(), containers, number, out.token,
+                               pos, reporter)
     if re.match(r"^#{6}\s+tags\s*:", stripped, re.I):
         out.tags += re.findall(r"`([^`]+)`", stripped) or stripped.split(":", 1)[1].split()
         return ""
@@ -223,17 +290,30 @@ def _rewrite_line(line, containers, number, out, pos, reporter) -> str:
         out.abbreviations[abbreviation.group(1)] = abbreviation.group(2)
         return ""
     if stripped == "[TOC]":
-        return "[]{.toc}"
+        return "[]" + ours(["toc"], [], out.token)
     if re.fullmatch(r"(?:&nbsp;|\s)+", stripped):
-        return "[]{.spacer}"
+        return "[]" + ours(["spacer"], [], out.token)
     line = re.sub(r"^(\s*(?:[-*+]|\d+[.)])\s+)\[( |x|X)\](?=\s)",
                   lambda m: m.group(1) + ("[]{.task .done}" if m.group(2) != " " else "[]{.task}"), line)
     line = _footnote_line(line, out, pos(number), reporter)
-    return _outside_code(line, lambda part: _inline_rules(part, pos(number), reporter))
+    return _outside_code(line, lambda part: _inline_rules(part, out.token, pos(number), reporter))
 
 
-_FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
-_NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^[^\]\s]+\]:")
+_FOOTNOTE = re.compile(r"\[\^([^\]\n]{1,200})\]")
+_NOTE_DEFINITION = re.compile(r"^(?:[ \t]*(?:>|(?:[-+*]|\d{1,9}[.)])(?=[ \t])))*[ \t]*\[\^([^\]\n]{1,200})\]:",
+                              re.M)
+"""A footnote definition, also inside block quotes and list items (`> [^a]: …`, `- [^a]: …`): pandoc
+reads those too, and a note there that calls itself loops pandoc just the same."""
+
+
+def _note_label(label: str) -> str:
+    """Labels match as link labels do: case and runs of spaces do not count."""
+    return " ".join(label.split()).casefold()
+
+
+def _defined_note_labels(text: str) -> frozenset[str]:
+    return frozenset(_note_label(m.group(1)) for m in _NOTE_DEFINITION.finditer(text)
+                     ) if "[^" in text else frozenset()
 
 
 def _footnote_line(line, out, pos, reporter) -> str:
@@ -252,7 +332,12 @@ def _footnote_line(line, out, pos, reporter) -> str:
                          "a footnote cannot point to another footnote; the reference inside it was removed "
                          "(put that text in the footnote itself)", pos)
         body = _outside_code(body, lambda part: _FOOTNOTE.sub("", part))
-    return _outside_code(head + body, lambda part: _FOOTNOTE.sub(rf"[^{out.note_prefix}\1]", part))
+
+    def prefixed(match: re.Match) -> str:  # an undefined `[^x]` is text (a regex, say): left as written
+        label = match.group(1)
+        return f"[^{out.note_prefix}{label}]" if _note_label(label) in out.note_labels else match.group(0)
+
+    return _outside_code(head + body, lambda part: _FOOTNOTE.sub(prefixed, part))
 
 
 def note_prefix(path: str) -> str:
@@ -261,21 +346,32 @@ def note_prefix(path: str) -> str:
     return "n" + hashlib.sha1(path.encode("utf-8")).hexdigest()[:8] + "-"
 
 
-def _container_line(colons, rest, containers, number, pos, reporter) -> str:
+def _container_line(colons, rest, containers, number, token, pos, reporter) -> str:
     if not rest:
         if not containers:
             reporter.warning(Code.HACKMD_STRAY_CLOSE, "':::' closes no open container; it was dropped", pos(number))
             return ""
-        return ":" * containers.pop().colons
+        closed = containers.pop()
+        return "" if closed.dropped else ":" * closed.colons
+    if len(containers) >= MAX_CONTAINER_DEPTH:
+        if not containers[-1].dropped:
+            reporter.warning(Code.HACKMD_TOO_DEEP, f"containers nest more than {MAX_CONTAINER_DEPTH} levels deep "
+                             "here; the deeper ':::' lines were dropped and their text kept in the box around "
+                             "them. Close containers with ':::' or nest fewer", pos(number))
+        containers.append(_Container(rest, len(colons), number, dropped=True))
+        return ""
     if rest.startswith("{"):
-        # Already pandoc's own fenced-div syntax: kept, but tracked so its closer pairs up and an
-        # unclosed one is closed here instead of swallowing the next lessons of the course.
-        containers.append(_Container(rest, len(colons), number))
-        return colons + " " + rest
+        ours_named = _our_container_in(rest)
+        if ours_named is None:
+            # Already pandoc's own fenced-div syntax: kept, but tracked so its closer pairs up and an
+            # unclosed one is closed here instead of swallowing the next lessons of the course.
+            containers.append(_Container(rest, len(colons), number))
+            return colons + " " + rest
+        rest = f"{ours_named} {rest}"  # `::: {.exercise lines=8}` reads as `:::exercise {lines=8}`, checked alike
     name, _, title = rest.partition(" ")
     name = CALLOUT_ALIASES.get(name.lower(), name.lower())
     open_state = bool(re.search(r"\{\s*state\s*=\s*[\"']?open", rest))
-    title = re.sub(r"\{[^}]*\}", "", title).strip()
+    title = re.sub(r"\{[^{}]*\}", "", title).strip()
     colons = ":" * max(3, len(colons), (containers[-1].colons + 1) if containers else 3)
     containers.append(_Container(name, len(colons), number))
     classes = ["callout", name] if name in CALLOUT_KINDS else [name]
@@ -286,10 +382,16 @@ def _container_line(colons, rest, containers, number, pos, reporter) -> str:
     attrs = [f"summary={_quote(title)}"] if title else []
     if open_state:
         attrs.append('open="open"')
-    lines = re.search(r"\{[^}]*\blines\s*=\s*[\"']?(\d+)", rest) if name == "exercise" else None
+    lines = re.search(r"\{[^{}]*\blines\s*=\s*[\"']?([0-9]{1,6})", rest) if name == "exercise" else None
     if lines:  # `:::exercise Prompt {lines=8}`: how many answer lines the workbook prints
         attrs.append(f'lines="{min(int(lines.group(1)), MAX_EXERCISE_LINES)}"')
-    return colons + " {" + " ".join([f".{c}" for c in classes] + attrs) + "}"
+    return colons + " " + ours(classes, attrs, token)
+
+
+def _our_container_in(attributes: str) -> str | None:
+    """The box of ours a pandoc fenced-div opener names (`::: {.callout .info}`, `::: {.exercise}`), if any."""
+    classes = re.findall(r"(?<![\w-])\.([\w-]{1,40})", attributes.split("}", 1)[0])
+    return next((c for c in classes if c in CALLOUT_KINDS + OUR_CONTAINERS), None)
 
 
 def _quote(value: str) -> str:
@@ -307,49 +409,55 @@ def _outside_code(line: str, rule) -> str:
     return "".join(part if i % 2 else rule(part) for i, part in enumerate(parts))
 
 
-def _inline_rules(text: str, pos: SourcePos, reporter: Reporter) -> str:
-    text = re.sub(r"\{%\s*(\w+)\s*(.*?)\s*%\}", lambda m: _embed(m.group(1), m.group(2), pos, reporter), text)
-    text = re.sub(r"<iframe\b[^>]*>(?:\s*</iframe>)?", lambda m: _iframe(m.group(0), pos, reporter), text, flags=re.I)
-    text = re.sub(r"(!\[[^\]]*\]\()\s*(\S+?)\s+=(\d*)x(\d*)\s*\)", _image_size, text)
-    text = re.sub(r"(?<![+\w])\+\+(?=\S)(.+?)(?<=\S)\+\+(?!\+)", r"[\1]{.underline}", text)
-    text = re.sub(r"(?<![=\w])==(?=[^\s=])(.+?)(?<=[^\s=])==(?!=)", r"[\1]{.mark}", text)
-    text = re.sub(r"\{ruby\s+([^|}]+)\|([^}]+)\}", r"<ruby>\1<rt>\2</rt></ruby>", text)
-    text = re.sub(r"<i\s+class=\"fa[^\"]*\"[^>]*>\s*</i>", "", text)
-    text = re.sub(r"\[(name|time|color)=([^\]]*)\]",
+# Every pattern below is bounded ({0,N}) or anchored on a run's start, so no line makes the scan quadratic:
+# a lazy `.*?` that finds no end runs to the end of the line from every opener on it.
+def _inline_rules(text: str, token: str, pos: SourcePos, reporter: Reporter) -> str:
+    text = re.sub(r"\{%\s*(\w{1,40})(.{0,1000}?)%\}", lambda m: _embed(m.group(1), m.group(2), token, pos, reporter),
+                  text)
+    text = re.sub(r"<iframe\b[^>]{0,4000}>(?:\s{0,200}</iframe>)?", lambda m: _iframe(m.group(0), token, pos, reporter),
+                  text, flags=re.I)
+    text = re.sub(r"(!\[[^\]]{0,2000}\]\()\s*(\S{1,4000}?)\s+=(\d{0,6})x(\d{0,6})\s*\)", _image_size, text)
+    text = re.sub(r"(?<![+\w])\+\+(?=\S)(.{1,2000}?)(?<=\S)\+\+(?!\+)", r"[\1]{.underline}", text)
+    text = re.sub(r"(?<![=\w])==(?=[^\s=])(.{1,2000}?)(?<=[^\s=])==(?!=)", r"[\1]{.mark}", text)
+    text = re.sub(r"\{ruby\s+([^|{}]{1,200})\|([^{}]{1,200})\}", r"<ruby>\1<rt>\2</rt></ruby>", text)
+    text = re.sub(r"<i\s+class=\"fa[^\"]{0,200}\"[^>]{0,400}>\s*</i>", "", text)
+    text = re.sub(r"\[(name|time|color)=([^\]]{0,400})\]",
                   lambda m: f"[— {m.group(2)}]{{.attribution}}" if m.group(1) == "name" and m.group(2) else "", text)
     return text
 
 
-def _embed(provider: str, target: str, pos: SourcePos, reporter: Reporter) -> str:
+def _embed(provider: str, target: str, token: str, pos: SourcePos, reporter: Reporter) -> str:
     provider = provider.lower()
-    target = target.strip().strip('"').strip().strip("<>")
+    target = target.strip().strip('"').strip().strip("<>").strip()
     if provider == "hackmd" and (target.startswith("theme-") or target.startswith("@hackmd/theme")
                                  or "theme" in target.split("/")[-1]):
         reporter.info(Code.HACKMD_BAD_EMBED, f"HackMD theme embed '{target}' dropped: themes come from exporter",
                       pos)
         return ""
-    if provider not in EMBED_PROVIDERS or not target or not re.fullmatch(r"[\w@:/?&=.%#~+,;-]+", target):
-        reporter.warning(Code.HACKMD_BAD_EMBED, f"embed '{{%{provider} {target}%}}' is empty or unknown and was "
-                         f"dropped; write it as {{%youtube VIDEO_ID %}} (known: {', '.join(EMBED_PROVIDERS)})", pos)
+    if provider not in EMBED_PROVIDERS or not target or not valid_target(provider, target):
+        shown = target if len(target) <= 80 else target[:80] + "…"
+        reporter.warning(Code.HACKMD_BAD_EMBED, f"embed '{{%{provider} {shown}%}}' is empty, unknown or not an "
+                         f"address exporter can link to, and was dropped; write it as {{%youtube VIDEO_ID %}} or "
+                         f"{{%pdf https://… %}} (known: {', '.join(EMBED_PROVIDERS)})", pos)
         return ""
-    return f'[]{{.embed provider="{provider}" target="{target}"}}'
+    return "[]" + ours(["embed"], [f'provider="{provider}"', f'target="{target}"'], token)
 
 
 _TRUSTED_IFRAMES = {
-    r"(?:youtube(?:-nocookie)?\.com/embed/|youtu\.be/)([\w-]{6,})": "youtube",
-    r"player\.vimeo\.com/video/(\d+)": "vimeo",
-    r"docs\.google\.com/.+|colab\.research\.google\.com/.+": None,
+    r"^https?://(?:www\.)?(?:youtube(?:-nocookie)?\.com/embed/|youtu\.be/)([\w-]{6,20})": "youtube",
+    r"^https?://player\.vimeo\.com/video/(\d{1,12})": "vimeo",
+    r"^https://(?:docs\.google\.com|colab\.research\.google\.com)/[^\s<>\"']+$": None,
 }
 
 
-def _iframe(tag: str, pos: SourcePos, reporter: Reporter) -> str:
+def _iframe(tag: str, token: str, pos: SourcePos, reporter: Reporter) -> str:
     """A raw iframe from a known video host becomes the matching embed; any other is removed."""
     src = re.search(r"src\s*=\s*[\"']([^\"']+)", tag)
     if src:
         for pattern, provider in _TRUSTED_IFRAMES.items():
             found = re.search(pattern, src.group(1))
             if found and provider:
-                return f'[]{{.embed provider="{provider}" target="{found.group(1)}"}}'
+                return "[]" + ours(["embed"], [f'provider="{provider}"', f'target="{found.group(1)}"'], token)
             if found:
                 return f"<{src.group(1)}>"
     reporter.warning(Code.HTML_REMOVED, "<iframe> removed: only YouTube and Vimeo players become embeds; "

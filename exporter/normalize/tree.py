@@ -8,18 +8,28 @@ from exporter.config import CourseConfig, slugify
 from exporter.diagnostics import Code, Reporter
 from exporter.model import Block, Heading, Lesson, LessonSource, SourcePos
 from exporter import ast
-from exporter.normalize.hackmd import Rewritten
+from exporter.normalize.hackmd import TOKEN_KEY, Rewritten
 from exporter.normalize.tex import mathjax_compatible
-from exporter.sanitize import balance_raw_html
+from exporter.pandoc import POSITION
+from exporter.sanitize import (RESERVED_CLASSES, RESERVED_ID_PREFIX, balance_raw_blocks, balance_raw_html,
+                               neutralize_raw_html)
 
-_POS = re.compile(r"^L(\d+)\.md@(\d+):\d+(?:-(\d+):\d+)?")
+DROPPED_KEY = "exporter-dropped"
+"""Set by `_strip_positions` on a node whose author-written data-* attributes it removed (their names), so
+the lesson's pass can report them with the lesson's name."""
 RTL_LANGUAGES = ("ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv")
 TASK_OPEN, TASK_DONE = "\u2610", "\u2611"
 
 
+def _pandoc_pos(pairs: list) -> str | None:
+    """The `data-pos` pandoc wrote (a lesson may write its own; only pandoc's holds this run's input name)."""
+    return next((v for k, v in pairs if k == "data-pos" and POSITION.match(v)), None)
+
+
 def _parse_pos(node: dict) -> tuple[int, int] | None:
-    """(input index, line) from a sourcepos `data-pos`, or None."""
-    match = _POS.match(ast.attribute(node, "data-pos") or "")
+    """(input index, line) from pandoc's sourcepos `data-pos`, or None."""
+    attr = ast.attr_of(node)
+    match = POSITION.match(_pandoc_pos(attr[2]) or "") if attr else None
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
@@ -52,8 +62,15 @@ def swallowed_inputs(blocks: list[Block]) -> tuple[set[int], set[int]]:
     return culprits, victims
 
 
+_KEPT_DATA = (TOKEN_KEY, "data-emoji")
+"""data-* keys that survive `_strip_positions`: the token (checked per lesson) and the emoji name pandoc's
+own `emoji` extension sets (harmless: the sanitizer drops it from the HTML)."""
+
+
 def _strip_positions(nodes: list) -> list:
-    """Unwrap sourcepos wrapper Divs/Spans; keep a compact `data-line` on nodes that have attributes."""
+    """Unwrap sourcepos wrapper Divs/Spans; keep a compact `data-line` (from pandoc's `data-pos` only) on
+    nodes that have attributes. data-* attributes the lesson wrote are removed here, before anything
+    reads them: a line number or a `data-player` never comes from the content."""
     def visit(node: dict) -> Any:
         attr = ast.attr_of(node)
         if attr is None:
@@ -61,10 +78,13 @@ def _strip_positions(nodes: list) -> list:
         pairs = attr[2]
         if ["wrapper", "1"] in pairs:
             return node["c"][1]
-        line = next((v for k, v in pairs if k == "data-pos"), None)
-        if line is not None:
-            match = re.search(r"@(\d+):", line)
-            attr[2] = [p for p in pairs if p[0] != "data-pos"] + ([["data-line", match.group(1)]] if match else [])
+        index = next((i for i, (k, v) in enumerate(pairs) if k == "data-pos" and POSITION.match(v)), None)
+        match = POSITION.match(pairs[index][1]) if index is not None else None
+        authors = [p for i, p in enumerate(pairs) if i != index and p[0] != DROPPED_KEY]
+        dropped = sorted({k for k, _ in authors if k.startswith("data-") and k not in _KEPT_DATA})
+        attr[2] = ([p for p in authors if not p[0].startswith("data-") or p[0] in _KEPT_DATA]
+                   + ([[DROPPED_KEY, " ".join(dropped)]] if dropped else [])
+                   + ([["data-line", match.group(2)]] if match else []))
         return None
 
     return ast.walk(nodes, visit)
@@ -75,7 +95,9 @@ def build_lesson(source: LessonSource, extra: Rewritten, blocks: list[tuple[int,
     """One Lesson: title, slug, language, and a body of typed blocks with their source lines."""
     pos = lambda line: SourcePos(source.path, line)  # noqa: E731  (lines below are the file's own)
     pairs = [(_file_line(source, line), _map_lines(block, source)) for line, block in blocks]
+    pairs = [(line, _trusted(block, extra.token, pos(line), reporter)) for line, block in pairs]
     pairs = _typed_blocks(pairs, extra, pos, reporter)
+    pairs = _balanced(pairs)
     front = source.front_matter
     title, pairs = _title(front, pairs, source.path)
     slug = _unique_slug(source.path, taken, reporter)
@@ -98,6 +120,48 @@ def _file_line(source: LessonSource, line: int) -> int:
     """A line of the rewritten text as a line of the file. Closers that hackmd.py appends for an
     unclosed fence or container lie past the end: they count as the file's last line."""
     return source.original_line(min(line, source.text.count("\n") + 1))
+
+
+def _trusted(block: Block, token: str, pos: SourcePos, reporter: Reporter) -> Block:
+    """exporter's own vocabulary (`embed`, `callout`, `exercise`, `toc`... and every data-* attribute) stays
+    only on nodes hackmd.py wrote, which carry the lesson's token; the same words written by the lesson
+    with pandoc's attribute syntax (`[x]{.embed data-player=…}`) are removed and reported. Raw HTML gets
+    the same treatment in `neutralize_raw_html`."""
+    def visit(node: dict) -> Any:
+        if node["t"] in ("RawInline", "RawBlock") and node["c"][0] == "html":
+            return neutralize_raw_html(node, _line_pos(node, pos), reporter)
+        attr = ast.attr_of(node)
+        if attr is None:
+            return None
+        mine = [TOKEN_KEY, token] in attr[2]
+        removed = next((v for k, v in attr[2] if k == DROPPED_KEY), "").split()
+        attr[2] = [p for p in attr[2] if p[0] not in (TOKEN_KEY, DROPPED_KEY)]
+        if not mine:
+            removed += [f".{c}" for c in attr[1] if c in RESERVED_CLASSES]
+            attr[1] = [c for c in attr[1] if c not in RESERVED_CLASSES]
+            if attr[0].startswith(RESERVED_ID_PREFIX):
+                removed.append(f"#{attr[0]}")
+                attr[0] = ""
+        if removed:
+            reporter.warning(Code.HTML_RESERVED, f"{', '.join(removed)} removed: only exporter sets these "
+                             "(write {%youtube ID%} for a video, :::info for a box, [TOC] for contents)",
+                             _line_pos(node, pos))
+        return None
+
+    return ast.walk(block, visit)
+
+
+def _balanced(pairs: list[tuple[int, Block]]) -> list[tuple[int, Block]]:
+    """`balance_raw_blocks` over the lesson body, keeping each block's line (closers added at the end
+    take the last one)."""
+    blocks = balance_raw_blocks([block for _, block in pairs])
+    lines = [line for line, _ in pairs]
+    return list(zip(lines + [lines[-1] if lines else 1] * (len(blocks) - len(lines)), blocks))
+
+
+def _line_pos(node: dict, pos: SourcePos) -> SourcePos:
+    line = ast.attribute(node, "data-line") if ast.attr_of(node) is not None else None
+    return SourcePos(pos.path, int(line)) if line else pos
 
 
 def _map_lines(block: Block, source: LessonSource) -> Block:
@@ -169,7 +233,7 @@ def _heading_ids(pairs, slug: str):
             ident, n = f"{base}-{n}", n + 1
         seen.add(ident)
         attr[0] = ident
-        line = int(ast.attribute(node, "data-line") or 0)
+        line = _whole_number(ast.attribute(node, "data-line")) or 0
         headings.append(Heading(level=node["c"][0], text=text, id=ident, line=line))
         return None
 
@@ -192,7 +256,7 @@ def _typed_blocks(pairs, extra: Rewritten, pos, reporter) -> list[tuple[int, Blo
             if piece["t"] == "Div" and "spacer" in ast.classes(piece) and out and "spacer" in ast.classes(out[-1][1]):
                 continue  # several &nbsp; lines in a row are one space
             own = ast.attribute(piece, "data-line")  # an embed promoted out of a paragraph keeps its own line
-            out.append((int(own) if own and own.isdigit() else line, piece))
+            out.append((_whole_number(own) or line, piece))
     while out and "spacer" in ast.classes(out[-1][1]):
         out.pop()
     while out and "spacer" in ast.classes(out[0][1]):
@@ -260,14 +324,34 @@ def _code_block(node: dict, numbering: dict, pos, reporter) -> Any:
     pairs = node["c"][0][2]
     lines = node["c"][1].count("\n") + 1
     if "numberLines" in klass:
-        start = int(ast.attribute(node, "startFrom") or 1)
+        start = _start_from(node, pairs, pos, reporter)
         if "continue" in klass:
             start = numbering["next"]
             pairs[:] = [p for p in pairs if p[0] != "startFrom"] + [["startFrom", str(start)]]
         numbering["next"] = start + lines
     if "diagram" in klass:
         lang = next((c for c in klass if c not in ("diagram", "numberLines")), "diagram")
-        line = int(ast.attribute(node, "data-line") or 1)
+        line = _whole_number(ast.attribute(node, "data-line")) or 1
         reporter.warning(Code.HACKMD_DIAGRAM, f"{lang} diagram is shown as its source text: no {lang} renderer "
                          "is bundled; export it as an image and insert that instead", pos(line))
+    return None
+
+
+def _start_from(node: dict, pairs: list, pos, reporter: Reporter) -> int:
+    """The first line number of a numbered code block; a value that is no small whole number is dropped."""
+    written = ast.attribute(node, "startFrom")
+    start = _whole_number(written) if written is not None else 1
+    if start is None:
+        reporter.warning(Code.HACKMD_BAD_ATTRIBUTE, f"startFrom=\"{written[:20]}\" is not a line number; the "
+                         "block is numbered from 1 (write ```js=101 or startFrom=\"101\")",
+                         pos(_whole_number(ast.attribute(node, "data-line")) or 1))
+        pairs[:] = [p for p in pairs if p[0] != "startFrom"]
+        start = 1
+    return start
+
+
+def _whole_number(text: str | None, most: int = 10**6) -> int | None:
+    """ASCII digits only (`"³".isdigit()` is True, and `int("³")` raises), and not absurdly large."""
+    if text and text.isascii() and text.isdigit() and len(text) <= 7 and int(text) <= most:
+        return int(text)
     return None

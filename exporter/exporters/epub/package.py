@@ -13,9 +13,10 @@ from pathlib import Path
 from ebooklib import epub
 
 from exporter._files import STORED, build_datetime, zip_bytes
+from exporter.config import config_pos
 from exporter.diagnostics import Code, Reporter
 from exporter.errors import ExportError
-from exporter.model import Course, NavPoint, RenderedDoc, ShapedBook, SourcePos
+from exporter.model import Course, NavPoint, RenderedDoc, ShapedBook
 
 BOOK_NAMESPACE = uuid.UUID("5b0b7f4e-3c1a-4d8e-9a57-0c4f2d7e6a11")
 """Fixed namespace for identifiers: the same course (organisation + slug) always gets the same one."""
@@ -36,7 +37,7 @@ def check_metadata(course: Course, reporter: Reporter) -> None:
     config = course.config
     if not config.author and not config.organisation:
         reporter.warning(Code.EPUB_METADATA, "course.yml names no author or organisation; the ebook has no "
-                         "creator (add `author:` or `organisation:`)", SourcePos("course.yml", 1))
+                         "creator (add `author:` or `organisation:`)", config_pos(config))
 
 
 def epub_bytes(book: ShapedBook, cover: str) -> bytes:

@@ -5,6 +5,7 @@ import math
 from typing import ClassVar
 
 from exporter._files import zip_bytes
+from exporter.config import config_pos
 from exporter.diagnostics import Code, Reporter
 from exporter.errors import ExportError
 from exporter.exporters.scorm import manifest as mf
@@ -12,7 +13,7 @@ from exporter.exporters.scorm.profiles import LOCATION_LIMIT, LmsProfile, resolv
 from exporter.exporters.scorm.schemas import schema_files, validate_manifest
 from exporter.fragments import inner_html
 from exporter.guard import lesson_guard
-from exporter.model import Artifact, AssetManifest, Course, RenderedDoc, ShapedBook, SourcePos
+from exporter.model import Artifact, AssetManifest, Course, RenderedDoc, ShapedBook
 from exporter.render import LessonHtml
 from exporter.shape.links import Page, link_pages
 from exporter.shape.screen import screen_root
@@ -125,7 +126,7 @@ def _check_bookmark_sizes(course: Course, profile: LmsProfile, version: str, rep
     suspend = len(f"1.{mf.fingerprint(course)}.") + math.ceil(count / 5)
     location = len(f"{count}@1000")
     limit = suspend_limit(profile, version)
-    where = SourcePos("course.yml", 1)
+    where = config_pos(course.config)
     if suspend > limit:
         reporter.error(Code.SCORM_LIMIT, f"SCORM {version} suspend_data could reach {suspend} characters with "
                        f"{count} lessons, over the {limit} {profile.label} stores; split the course or use "

@@ -163,9 +163,18 @@
     if (button && button.getAttribute("data-action") === "play") { playVideo(button); }
   }
 
+  // Only the players exporter itself writes (exporter/embeds.py): anything else in data-player, whatever put
+  // it there, is never loaded into a frame.
+  var PLAYERS = [/^https:\/\/www\.youtube-nocookie\.com\/embed\/[\w-]{6,20}$/,
+                 /^https:\/\/player\.vimeo\.com\/video\/\d{1,12}\?dnt=1$/];
+  function allowedPlayer(url) {
+    return PLAYERS.some(function (pattern) { return pattern.test(url); });
+  }
+
   // Videos load only when asked for: the button becomes the privacy-friendly player, already playing.
   function playVideo(button) {
-    var url = button.getAttribute("data-player");
+    var url = button.getAttribute("data-player") || "";
+    if (!allowedPlayer(url)) { return; }
     var frame = document.createElement("iframe");
     frame.src = url + (url.indexOf("?") < 0 ? "?" : "&") + "autoplay=1";
     frame.title = button.getAttribute("data-title") || "Video";
