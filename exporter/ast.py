@@ -61,32 +61,58 @@ def plain_text(node: Any) -> str:
 
 
 def walk(node: Any, visit: Callable[[dict], Any]) -> Any:
-    """Rebuild `node` bottom-up; `visit(element)` returns a replacement element, a list to splice, or None to keep."""
-    if isinstance(node, list):
-        result = []
-        for item in node:
-            new = walk(item, visit)
-            if isinstance(item, dict) and "t" in item and isinstance(new, list):
-                result.extend(new)
-            else:
-                result.append(new)
-        return result
-    if isinstance(node, dict) and "t" in node:
-        rebuilt = dict(node)
-        if "c" in node:
-            rebuilt["c"] = walk(node["c"], visit)
-        replacement = visit(rebuilt)
-        return rebuilt if replacement is None else replacement
+    """Rebuild `node` bottom-up; `visit(element)` returns a replacement element, a list to splice, or None to keep.
+
+    Every stage walks whole courses (hundreds of thousands of nodes), so the common cases (a text node, a
+    string, a number) are decided inline rather than by another call."""
+    if type(node) is list:
+        return _walk_list(node, visit)
+    if type(node) is dict:
+        return _walk_node(node, visit)
     return node
 
 
+def _walk_list(nodes: list, visit: Callable[[dict], Any]) -> list:
+    result: list = []
+    for item in nodes:
+        kind = type(item)
+        if kind is dict:
+            new = _walk_node(item, visit)
+            if type(new) is list and "t" in item:
+                result.extend(new)
+            else:
+                result.append(new)
+        elif kind is list:
+            result.append(_walk_list(item, visit))
+        else:
+            result.append(item)
+    return result
+
+
+def _walk_node(node: dict, visit: Callable[[dict], Any]) -> Any:
+    if "t" not in node:
+        return node
+    rebuilt = dict(node)
+    content = node.get("c")
+    if type(content) is list:
+        rebuilt["c"] = _walk_list(content, visit)
+    replacement = visit(rebuilt)
+    return rebuilt if replacement is None else replacement
+
+
 def iter_nodes(node: Any) -> Iterator[dict]:
-    if isinstance(node, list):
-        for item in node:
-            yield from iter_nodes(item)
-    elif isinstance(node, dict) and "t" in node:
-        yield node
-        yield from iter_nodes(node.get("c"))
+    """Every element of `node` in document order (parents before children), without recursion."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        kind = type(current)
+        if kind is list:
+            stack.extend(reversed(current))
+        elif kind is dict and "t" in current:
+            yield current
+            content = current.get("c")
+            if type(content) is list:
+                stack.append(content)
 
 
 _ID_CHARS = re.compile(r"[^a-z0-9]+")

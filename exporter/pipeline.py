@@ -38,21 +38,22 @@ class BuildOptions:
     """Command-line values for course.yml options (paper, mode, lms...); None means not given."""
 
 
-def read_course(source: Path, reporter: Reporter, overrides: dict[str, Any] | None = None) -> Course:
-    """Load and normalize: everything `tree` and `check` need, nothing written."""
+def read_course(source: Path, reporter: Reporter, overrides: dict[str, Any] | None = None,
+                cache: BuildCache | None = None) -> Course:
+    """Load and normalize: everything `tree` and `check` need, nothing written but the build cache."""
     if not source.is_dir():
         raise ConfigError(f"'{source}' is not a folder of lessons")
     config: CourseConfig = with_overrides(load_config(source, reporter), **(overrides or {}))
     paths = discover_lessons(source, config, reporter)
     sources = load_lessons(source, paths, reporter)
-    return normalize(sources, config, reporter)
+    return normalize(sources, config, reporter, cache or open_cache())
 
 
 def prepare(options: BuildOptions, reporter: Reporter) -> tuple[Course, AssetManifest]:
     """All reading and checking, before any writing (MkDocs: gather everything, then write)."""
-    course = read_course(options.source, reporter, options.overrides)
-    return resolve_assets(course, options.source, reporter, offline=options.offline,
-                          builds=open_cache(options.cache))
+    cache = open_cache(options.cache)
+    course = read_course(options.source, reporter, options.overrides, cache)
+    return resolve_assets(course, options.source, reporter, offline=options.offline, builds=cache)
 
 
 def build(options: BuildOptions, reporter: Reporter, progress: Callable[[str], None] = lambda _: None) -> list[Path]:

@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
+import zipfile
 from pathlib import Path
+
+import pytest
 
 from exporter.cache import MAGIC, BuildCache
 
@@ -69,3 +73,68 @@ def test_prune_keeps_the_recently_used(tmp_path: Path) -> None:
     assert cache.get(keys[0]) is not None  # used just now: the most recent
     assert cache.prune(budget_mib=1) == 2
     assert [cache.get(k) is not None for k in keys] == [True, False, False, True]
+
+
+# ---------------------------------------------------------------------------------------------- in a build
+
+MINI = Path(__file__).parent / "projects" / "mini"
+
+
+def build_into(course: Path, out: Path, cache: bool = True, formats: tuple[str, ...] = ("epub", "scorm12")):
+    from exporter.diagnostics import Reporter
+    from exporter.pipeline import BuildOptions, build
+
+    reporter = Reporter()
+    build(BuildOptions(source=course, out=out, formats=formats, offline=True, cache=cache), reporter)
+    return {p.name: p.read_bytes() for p in out.iterdir()}, [d.format() for d in reporter.diagnostics]
+
+
+def entries(root: Path) -> set[str]:
+    return {p.name for p in root.glob("build/??/*")}
+
+
+@pytest.fixture
+def course(tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.setenv("EXPORTER_CACHE", str(tmp_path / "cache"))
+    root = tmp_path / "course"
+    shutil.copytree(MINI, root)
+    (root / "02-pipeline.md").write_text((root / "02-pipeline.md").read_text() + "\nA note[^n].\n\n[^n]: It says"
+                                         " so.\n\n<p>Raw <b>HTML</b> with <script>alert(1)</script></p>\n")
+    return root
+
+
+def test_a_warm_build_gives_the_bytes_and_warnings_of_a_cold_one(course: Path, tmp_path: Path) -> None:
+    cold = build_into(course, tmp_path / "cold", cache=False)
+    assert not (tmp_path / "cache" / "build").exists()  # --no-cache neither reads nor writes
+    first = build_into(course, tmp_path / "first")
+    assert entries(tmp_path / "cache")
+    warm = build_into(course, tmp_path / "warm")
+    assert any("<script> removed" in d for d in cold[1])
+    assert cold == first == warm
+
+
+def test_a_damaged_cache_is_rebuilt_not_used(course: Path, tmp_path: Path) -> None:
+    cold = build_into(course, tmp_path / "cold", cache=False)
+    build_into(course, tmp_path / "first")
+    for path in (tmp_path / "cache" / "build").glob("??/*"):
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2])  # every entry truncated
+    assert build_into(course, tmp_path / "again") == cold
+
+
+def test_an_edit_recomputes_only_what_depends_on_it(course: Path, tmp_path: Path) -> None:
+    build_into(course, tmp_path / "out")
+    before = entries(tmp_path / "cache")
+    lesson = course / "02-pipeline.md"
+    lesson.write_text(lesson.read_text() + "\nOne more paragraph.\n")
+    build_into(course, tmp_path / "out")
+    added = entries(tmp_path / "cache") - before
+    assert len(added) == 2  # that lesson's parse and its HTML; nothing of the other lesson
+
+    before = entries(tmp_path / "cache")
+    config = course / "course.yml"
+    config.write_text(config.read_text().replace("Mini course", "Renamed course"))
+    files, _ = build_into(course, tmp_path / "out")
+    assert entries(tmp_path / "cache") == before  # the title is not part of any lesson's parse or HTML
+    with zipfile.ZipFile(tmp_path / "out" / "mini-course.epub") as epub:
+        assert b"Renamed course" in epub.read("EPUB/content.opf")

@@ -1,21 +1,24 @@
 """Stage 2, normalize: LessonSource[] -> Course, the one tree every format is exported from."""
 from __future__ import annotations
 
-from exporter import pandoc
+from exporter import ast, pandoc
+from exporter.cache import BuildCache
 from exporter.config import CourseConfig
-from exporter.diagnostics import Code, Reporter
+from exporter.diagnostics import Code, Reporter, Severity
 from exporter.model import Block, Course, LessonSource, SourcePos
 from exporter.normalize.hackmd import rewrite
 from exporter.normalize.outline import build_outline
-from exporter.normalize.tree import build_lesson, split_by_input, swallowed_inputs
+from exporter.normalize.tree import build_lesson, split_by_input
 
 Parsed = dict[int, list[tuple[int, Block]]]
 
 
-def normalize(sources: list[LessonSource], config: CourseConfig, reporter: Reporter) -> Course:
-    """Rewrite HackMD syntax per lesson, parse the whole course in ONE pandoc call, build the tree."""
+def normalize(sources: list[LessonSource], config: CourseConfig, reporter: Reporter,
+              cache: BuildCache | None = None) -> Course:
+    """Rewrite HackMD syntax per lesson, parse the lessons the cache does not hold in ONE pandoc call,
+    build the tree."""
     rewritten = [rewrite(source, reporter) for source in sources]
-    parsed = _parse(sources, [r.text for r in rewritten], list(range(len(sources))), reporter)
+    parsed = _parse_cached(sources, [r.text for r in rewritten], reporter, cache or BuildCache(None))
     lessons = []
     taken: set[str] = set()
     for index, (source, extra) in enumerate(zip(sources, rewritten)):
@@ -25,25 +28,57 @@ def normalize(sources: list[LessonSource], config: CourseConfig, reporter: Repor
     return Course(config=config, modules=build_outline(lessons, config))
 
 
+def _parse_cached(sources: list[LessonSource], texts: list[str], reporter: Reporter, cache: BuildCache) -> Parsed:
+    """`_parse`, through the cache: a lesson's blocks depend only on its own rewritten text (the canary
+    makes even its warnings independent of the lessons read with it), so each is stored with the
+    warnings it gave, and said again when it comes from there. Failures are not stored: a time limit
+    depends on the machine."""
+    keys = [cache.key("parse", pandoc.version(), pandoc.READER, source.path, repr(source.line_map), text)
+            for source, text in zip(sources, texts)]
+    result: Parsed = {}
+    missing = []
+    for index, key in enumerate(keys):
+        found = cache.get(key)
+        if found is None:
+            missing.append(index)
+        else:
+            result[index], diagnostics = found
+            reporter.extend(diagnostics)
+    if missing:
+        fresh = Reporter()
+        result.update(_parse(sources, texts, missing, fresh))
+        reporter.extend(fresh.diagnostics)
+        for index in missing:
+            said = tuple(d for d in fresh.diagnostics if d.pos and d.pos.path == sources[index].path)
+            if not any(d.severity == Severity.ERROR for d in said):
+                cache.put(keys[index], (result[index], said))
+    return result
+
+
+CANARY = "exporter-end-of-lesson-5e3b9f1c"
+"""A paragraph put after each lesson in a shared pandoc read: a lesson that leaves something open (an HTML
+comment, a processing instruction) swallows its own canary, so it is found whatever lessons follow it."""
+
+
 def _parse(sources: list[LessonSource], texts: list[str], indices: list[int], reporter: Reporter) -> Parsed:
     """Parse `indices` in one pandoc call (a well-formed course takes exactly one). A call that passes its
     time, memory or depth bound is bisected until the lesson(s) responsible are found and named; a lesson
-    that swallowed the ones after it is read again on its own, and they are read again without it.
+    that leaves something open is read again on its own, and lessons it swallowed again without it.
     A work list, not recursion: neither may depend on how many lessons misbehave."""
     result: Parsed = {}
-    pending = [indices]
+    pending = [(indices, True)]
     while pending:
-        batch = pending.pop()
+        batch, canaries = pending.pop()
         try:
-            blocks = pandoc.read_lessons([texts[i] for i in batch])
+            blocks = pandoc.read_lessons([f"{texts[i]}\n\n{CANARY}" if canaries else texts[i] for i in batch])
         except pandoc.PandocFailed as failure:
             if len(batch) == 1:
                 _report_unreadable(sources[batch[0]], failure, reporter)
                 result[batch[0]] = []
             else:
-                pending += [batch[len(batch) // 2:], batch[:len(batch) // 2]]
+                pending += [(batch[len(batch) // 2:], canaries), (batch[:len(batch) // 2], canaries)]
             continue
-        parsed, again = _split(sources, texts, batch, blocks, reporter)
+        parsed, again = _split(sources, batch, blocks, canaries, reporter)
         result.update(parsed)
         pending += again
     return result
@@ -71,27 +106,27 @@ def _report_unreadable(source: LessonSource, failure: pandoc.PandocFailed, repor
                    SourcePos(source.path, 1))
 
 
-def _split(sources: list[LessonSource], texts: list[str], batch: list[int], blocks: list[Block],
-           reporter: Reporter) -> tuple[Parsed, list[list[int]]]:
+def _split(sources: list[LessonSource], batch: list[int], blocks: list[Block], canaries: bool,
+           reporter: Reporter) -> tuple[Parsed, list[tuple[list[int], bool]]]:
     """Blocks per lesson, and the batches to read again. pandoc concatenates its inputs, so a construct
-    left open in one lesson (a raw `<pre>`, say) swallows the lessons after it: the culprit is read on its
-    own, the others without it, and the author is told."""
+    left open in one lesson swallows its canary (and maybe the lessons after it): that lesson is read on
+    its own, the lessons it swallowed without it, and the author is told."""
     per_lesson = split_by_input(blocks, len(batch))
-    culprits, victims = swallowed_inputs(blocks)
-    # A raw HTML block (`<pre>` never closed) swallows later lessons as text: they come back empty.
-    for k in range(1, len(batch)):
-        if not per_lesson[k] and texts[batch[k]].strip() and k not in victims:
-            before = next((j for j in range(k - 1, -1, -1) if per_lesson[j]), None)
-            if before is not None:
-                culprits.add(before)
-                victims.add(k)
+    culprits: set[int] = set()
+    for k in range(len(batch) if canaries else 0):
+        if per_lesson[k] and ast.plain_text(per_lesson[k][-1][1]).strip() == CANARY:
+            per_lesson[k].pop()
+        elif per_lesson[k] or not culprits:  # a lesson with no blocks at all was swallowed whole
+            culprits.add(k)
+    # What follows a culprit may have lost its start to it: read again, without the culprits.
+    victims = set(range(min(culprits) + 1, len(batch))) - culprits if culprits else set()
     parsed = {batch[k]: per_lesson[k] for k in range(len(batch)) if k not in victims and k not in culprits}
     for k in sorted(culprits):
         source = sources[batch[k]]
         line = source.original_line(per_lesson[k][-1][0] if per_lesson[k] else 1)
         reporter.warning(Code.HACKMD_UNCLOSED_CONTAINER, f"something opened near line {line} of {source.path} is "
-                         "never closed (raw HTML such as <pre> or <textarea>?); it would have swallowed the lessons "
-                         "after it, so this lesson was read on its own. Close it", SourcePos(source.path, line))
-    again = [[batch[k]] for k in sorted(culprits)]
+                         "never closed (an HTML comment, or raw HTML such as <pre>?); it would swallow what "
+                         "follows it, so this lesson was read on its own. Close it", SourcePos(source.path, line))
+    again = [([batch[k]], False) for k in sorted(culprits)]
     rest = [batch[k] for k in sorted(victims - culprits)]
-    return parsed, again + ([rest] if rest else [])
+    return parsed, again + ([(rest, True)] if rest else [])

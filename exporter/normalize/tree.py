@@ -46,22 +46,6 @@ def split_by_input(blocks: list[Block], count: int) -> list[list[tuple[int, Bloc
     return lessons
 
 
-def swallowed_inputs(blocks: list[Block]) -> tuple[set[int], set[int]]:
-    """(culprits, victims): inputs whose top-level blocks hold blocks of later inputs, and those inputs."""
-    culprits: set[int] = set()
-    victims: set[int] = set()
-    for block in blocks:
-        own = _parse_pos(block) if ast.attr_of(block) is not None else None
-        if own is None:
-            continue
-        for node in ast.iter_nodes(block.get("c")):
-            found = _parse_pos(node) if ast.attr_of(node) is not None else None
-            if found and found[0] != own[0]:
-                culprits.add(own[0])
-                victims.add(found[0])
-    return culprits, victims
-
-
 _KEPT_DATA = (TOKEN_KEY, "data-emoji")
 """data-* keys that survive `_strip_positions`: the token (checked per lesson) and the emoji name pandoc's
 own `emoji` extension sets (harmless: the sanitizer drops it from the HTML)."""
