@@ -99,8 +99,8 @@ def test_a_pdf_that_cannot_be_made_stops_every_format(course: Path, built) -> No
 def test_pandoc_failure_writes_nothing(course: Path, built) -> None:
     out, before = built
     edit(course)
-    result = run("build", course, "--out", out, "--offline", "-f", "epub", "-f", "scorm12",
-                 env={"EXPORTER_PANDOC_TIMEOUT": "0.001"})
+    result = run("build", course, "--out", out, "--offline", "-f", "epub", "-f", "scorm12", "--no-cache",
+                 env={"EXPORTER_PANDOC_TIMEOUT": "0.001"})  # no cache: pandoc must run to fail
     assert "pandoc did not finish within" in result.stderr
     assert_untouched(out, before, result)
 
