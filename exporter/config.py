@@ -41,6 +41,10 @@ class ScormOptions:
         "help": "all-lessons: complete when every lesson was read to its end; each-lesson: per SCO",
         "choices": ("all-lessons", "each-lesson")})
     lms: str = field(default="generic", metadata={"help": "LMS profile (see exporter/exporters/scorm/profiles.py)"})
+    pass_mark: float | None = field(default=None, metadata={
+        "help": "scaled score (0 to 1) a learner needs to pass: the cmi5 masteryScore; unset: nothing is judged. "
+                "Until quizzes exist the score is the share of lessons read (docs/cmi5.md)",
+        "range": (0.0, 1.0)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,5 +178,14 @@ def _options(cls: type, raw: Any, reporter: Reporter, pos: SourcePos) -> Any:
         if choices and value not in choices:
             reporter.error(Code.CONFIG_INVALID, f"'{key}' must be one of {', '.join(choices)}, not {value!r}", pos)
             continue
+        bounds = spec.metadata.get("range")
+        if bounds and not _in_range(value, bounds):
+            reporter.error(Code.CONFIG_INVALID, f"'{key}' must be a number from {bounds[0]:g} to {bounds[1]:g} "
+                           f"(e.g. 0.8 for 80%), not {value!r}", pos)
+            continue
         values[key] = value
     return cls(**values)
+
+
+def _in_range(value: Any, bounds: tuple[float, float]) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and bounds[0] <= value <= bounds[1]

@@ -40,6 +40,19 @@ def fingerprint(course: Course) -> str:
     return hashlib.sha256("\n".join(l.slug for l in course.lessons).encode()).hexdigest()[:6]
 
 
+def runtime_options(course: Course, mode: str, version: str, commit_seconds: int = 0,
+                    close_popup: bool = False) -> dict:
+    """What the reading runtime is told on the page (body data attributes): the API version it talks to, the
+    page mode, the completion rule, the bookmark fingerprint and the platform's quirks."""
+    return {"version": version, "mode": mode, "completion": course.config.scorm.completion,
+            "fingerprint": fingerprint(course), "commit_seconds": commit_seconds, "close_popup": close_popup}
+
+
+def screen_assets(manifest: AssetManifest) -> tuple[tuple[str, bytes], ...]:
+    """The images a launch page shows, as package members."""
+    return tuple((a.key, a.path.read_bytes()) for a in manifest.files_for("screen"))
+
+
 def linked_bodies(lessons: tuple[LessonHtml, ...], manifest: AssetManifest, mode: str,
                   reporter: Reporter) -> dict[str, str]:
     """Each lesson's page HTML, its links pointing into the page that shows it. One page for the course: every

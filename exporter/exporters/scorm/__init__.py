@@ -8,11 +8,12 @@ from exporter._files import zip_bytes
 from exporter.diagnostics import Code, Reporter
 from exporter.errors import ExportError
 from exporter.exporters.scorm import manifest as mf
-from exporter.exporters.scorm.profiles import LOCATION_LIMIT, LmsProfile, resolve_profile, suspend_limit
+from exporter.exporters.scorm.profiles import LOCATION_LIMIT, LmsProfile, check_format, resolve_profile, suspend_limit
 from exporter.exporters.scorm.schemas import schema_files, validate_manifest
 from exporter.model import Artifact, AssetManifest, Course, RenderedDoc, ShapedBook, SourcePos
 from exporter.render import LessonHtml
-from exporter.shape.lms import PageKind, fingerprint, launch_pages, linked_bodies, stylesheet
+from exporter.shape.lms import (PageKind, fingerprint, launch_pages, linked_bodies, runtime_options, screen_assets,
+                                stylesheet)
 from exporter.theme import Theme
 
 __all__ = ["Scorm12Exporter", "Scorm2004Exporter"]
@@ -28,11 +29,12 @@ class _ScormExporter:
               theme: Theme, reporter: Reporter) -> ShapedBook:
         profile, mode = resolve_profile(course.config.scorm, self.version, reporter)
         _check_bookmark_sizes(course, profile, self.version, reporter)
-        assets = tuple((a.key, a.path.read_bytes()) for a in manifest.files_for("screen"))
+        check_format(profile, self.name, reporter)
+        assets = screen_assets(manifest)
         static = (("runtime.js", theme.static("scorm/runtime.js").read_bytes()), ("scorm.css", stylesheet(theme)))
         shared = tuple(sorted(name for name, _ in static + assets))
         bodies = linked_bodies(lessons, manifest, mode, reporter)
-        runtime = _runtime_options(course, profile, mode, self.version)
+        runtime = runtime_options(course, mode, self.version, profile.commit_seconds, profile.close_popup_on_finish)
         kind = PageKind("scorm.css", ("runtime.js",), continue_button=self.version == "2004")
         items, resources = (mf.multi_sco if mode == "multi" else mf.single_sco)(course, shared)
         pages = launch_pages(theme, course, mode, bodies, runtime, kind)
@@ -61,12 +63,6 @@ class Scorm2004Exporter(_ScormExporter):
     name: ClassVar[str] = "scorm2004"
     suffix: ClassVar[str] = "-scorm2004.zip"
     version: ClassVar[str] = "2004"
-
-
-def _runtime_options(course: Course, profile: LmsProfile, mode: str, version: str) -> dict:
-    return {"version": version, "mode": mode, "completion": course.config.scorm.completion,
-            "fingerprint": fingerprint(course), "commit_seconds": profile.commit_seconds,
-            "close_popup": profile.close_popup_on_finish}
 
 
 def _check_bookmark_sizes(course: Course, profile: LmsProfile, version: str, reporter: Reporter) -> None:
