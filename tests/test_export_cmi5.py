@@ -146,7 +146,6 @@ def test_pages_load_the_launch_scripts_and_say_when_nothing_is_recorded(built):
 
 # ----------------------------------------------------------------------------- real browser, real LRS
 
-STATE_KEYS = ("registration",)
 CMI5_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
 MOVEON_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/moveon"
 SESSION_ID = "https://w3id.org/xapi/cmi5/context/extensions/sessionid"

@@ -42,7 +42,8 @@ PROFILES: dict[str, LmsProfile] = {p.name: p for p in (
                formats=("scorm12", "cmi5", "xapi", "scorm2004")),
     LmsProfile("docebo", "Docebo", "2004", formats=("cmi5", "scorm2004", "xapi", "scorm12")),
     LmsProfile("cornerstone", "Cornerstone OnDemand", "1.2", multi_sco=False, commit_seconds=60,
-               close_popup_on_finish=True, suspend_limit_2004=4096, formats=("scorm12", "scorm2004", "cmi5", "xapi")),
+               close_popup_on_finish=True, suspend_limit_2004=4096,
+               formats=("scorm12", "scorm2004", "cmi5", "xapi")),
     # cmi5 through the openedx-cmi5-xblock plugin; no Tin Can package import.
     LmsProfile("openedx", "Open edX (SCORM XBlock)", "2004", multi_sco=False, formats=("scorm2004", "scorm12", "cmi5")),
     LmsProfile("scormcloud", "SCORM Cloud", "2004", formats=("cmi5", "scorm2004", "xapi", "scorm12")),
