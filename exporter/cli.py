@@ -20,8 +20,8 @@ from exporter.exporters import EXPORTERS
 from exporter.exporters.scorm.profiles import PROFILES
 from exporter.normalize.dump import course_outline, dump_lesson
 
-HELP = """Turn a folder of HackMD lessons into a printable PDF workbook, an EPUB 3 ebook and SCORM 1.2 / 2004
-packages for any LMS, all from one document tree.
+HELP = """Turn a folder of HackMD lessons into a printable PDF workbook, an EPUB 3 ebook, SCORM 1.2 / 2004, cmi5
+and xAPI packages for any LMS, all from one document tree.
 
 \b
   exporter build content/          every format into build/
@@ -102,16 +102,17 @@ def build(
     source: Path = SourceArg,
     out: Path = typer.Option(Path("build"), "--out", "-o", help="Output folder."),
     format: Optional[list[Format]] = typer.Option(None, "--format", "-f", help="Output format (repeatable; "
-                                                   "default: pdf, epub and both SCORM versions)."),
+                                                   "default: pdf, epub, both SCORM versions, cmi5 and xapi)."),
     strict: bool = StrictOpt,
     offline: bool = typer.Option(False, "--offline", help="Never touch the network; use the image cache only."),
     skip_broken: bool = typer.Option(False, "--skip-broken", help="Leave broken lessons out and build the rest "
                                      "(exit 1)."),
     paper: Optional[Paper] = typer.Option(None, "--paper", help="PDF paper size (default: course.yml, else A4)."),
-    scorm_mode: Optional[ScormMode] = typer.Option(None, "--scorm-mode", help="One SCO for the course, or one per "
-                                                   "lesson (default: course.yml, else single)."),
-    lms: Optional[Lms] = typer.Option(None, "--lms", help="The LMS the SCORM packages are for: its known quirks "
-                                      "are worked around (default: course.yml, else generic)."),
+    scorm_mode: Optional[ScormMode] = typer.Option(None, "--scorm-mode", help="One SCO (or cmi5 AU) for the course, "
+                                                   "or one per lesson (default: course.yml, else single)."),
+    lms: Optional[Lms] = typer.Option(None, "--lms", help="The LMS the SCORM, cmi5 and xAPI packages are for: its "
+                                      "known quirks are worked around, and a format it does not import is named "
+                                      "(default: course.yml, else generic)."),
     theme: str = typer.Option("default", "--theme", help="Theme name or folder."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the build cache (see "
                                   "docs/performance.md)."),

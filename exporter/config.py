@@ -42,6 +42,10 @@ class ScormOptions:
         "help": "all-lessons: complete when every lesson was read to its end; each-lesson: per SCO",
         "choices": ("all-lessons", "each-lesson")})
     lms: str = field(default="generic", metadata={"help": "LMS profile (see exporter/exporters/scorm/profiles.py)"})
+    pass_mark: float | None = field(default=None, metadata={
+        "help": "scaled score (0 to 1) a learner needs to pass: the cmi5 masteryScore; unset: nothing is judged. "
+                "Until quizzes exist the score is the share of lessons read (docs/cmi5.md)",
+        "range": (0.0, 1.0), "type": float})
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,17 +228,18 @@ def _options(cls: type, raw: Any, reporter: Reporter, pos: SourcePos) -> Any:
 
 
 def _option_problem(spec: dataclasses.Field, value: Any) -> str | None:
-    """Why `value` cannot be option `spec` (its type is the default's; bool is no int), or None."""
-    expected = str if spec.default is None else type(spec.default)
-    if type(value) is not expected:
+    """Why `value` cannot be option `spec` (its type is the default's, or metadata "type"; bool is no int),
+    or None."""
+    expected = spec.metadata.get("type") or (str if spec.default is None else type(spec.default))
+    if not (type(value) is expected or expected is float and type(value) is int):
         return f"must be {_TYPE_NAMES[expected]}, not {value!r:.40}"
     choices = spec.metadata.get("choices")
     if choices and value not in choices:
         return f"must be one of {', '.join(choices)}, not {value!r:.40}"
     low, high = spec.metadata.get("range", (None, None))
     if low is not None and not low <= value <= high:
-        return f"must be between {low} and {high}, not {value}"
+        return f"must be a number from {low:g} to {high:g}, not {value}"
     return None
 
 
-_TYPE_NAMES = {str: "text", bool: "true or false", int: "a whole number"}
+_TYPE_NAMES = {str: "text", bool: "true or false", int: "a whole number", float: "a number"}

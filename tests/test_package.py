@@ -57,6 +57,7 @@ def test_a_wheel_installed_outside_the_repository_builds_every_format(tmp_path: 
     names = zipfile.ZipFile(wheel).namelist()
     assert "exporter/themes/default/templates/pdf/book.html" in names
     assert "exporter/exporters/scorm/xsd/scorm20044thedition/imscp_v1p1.xsd" in names
+    assert "exporter/exporters/xapi/xsd/cmi5-course-structure.xsd" in names
     subprocess.run([sys.executable, "-m", "venv", venv], check=True)
     subprocess.run([venv / "bin" / "pip", "install", "-q", wheel], check=True, capture_output=True, timeout=900)
     work.mkdir()
@@ -68,6 +69,6 @@ def test_a_wheel_installed_outside_the_repository_builds_every_format(tmp_path: 
     built = sorted(p.name for p in (work / "out").iterdir())
     slug = "b2b-sales-foundations"
     assert built == sorted([f"{slug}.pdf", f"{slug}.epub", f"{slug}-scorm12.zip", f"{slug}-scorm2004.zip",
-                            f"{slug}-report.txt"])
+                            f"{slug}-cmi5.zip", f"{slug}-xapi.zip", f"{slug}-report.txt"])
     with zipfile.ZipFile(work / "out" / f"{slug}-scorm2004.zip") as package:
         assert "imscp_v1p1.xsd" in package.namelist()

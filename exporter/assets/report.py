@@ -18,6 +18,8 @@ _PER_FORMAT_EMBEDS = {
     "epub": ("embed", "linked thumbnail or card (e-readers run no players)"),
     "scorm12": ("embed", _SCORM_EMBEDS),
     "scorm2004": ("embed", _SCORM_EMBEDS),
+    "cmi5": ("embed", _SCORM_EMBEDS),
+    "xapi": ("embed", _SCORM_EMBEDS),
     "html": ("embed", "link card"),
 }
 
@@ -69,7 +71,7 @@ def _format_lines(name: str, embeds: list, screen: list) -> list[str]:
     if name == "pdf":
         out += [f"  {source}:{line}: {provider} {target} -> link card with QR code"
                 for source, line, provider, target in embeds if provider not in _INTERACTIVE]
-    if name in ("epub", "scorm12", "scorm2004"):
+    if name in ("epub", "scorm12", "scorm2004", "cmi5", "xapi"):
         out += [f"  {n.source}:{n.line}: {n.detail}" for n in screen]
     return out
 

@@ -28,11 +28,11 @@ class Exporter(Protocol):
 
 EXPORTERS = {"pdf": ("pdf", "PdfExporter"), "epub": ("epub", "EpubExporter"),
              "scorm12": ("scorm", "Scorm12Exporter"), "scorm2004": ("scorm", "Scorm2004Exporter"),
-             "html": ("html", "HtmlExporter")}
+             "cmi5": ("xapi", "Cmi5Exporter"), "xapi": ("xapi", "XapiExporter"), "html": ("html", "HtmlExporter")}
 """Format name -> (module under exporter.exporters, class). Imported on use: a PDF-only build need not
 load ebooklib, nor an EPUB build WeasyPrint."""
 
-DEFAULT_FORMATS = ("pdf", "epub", "scorm12", "scorm2004")
+DEFAULT_FORMATS = ("pdf", "epub", "scorm12", "scorm2004", "cmi5", "xapi")
 
 
 def exporter_for(name: str) -> Exporter:

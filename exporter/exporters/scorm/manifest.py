@@ -1,11 +1,11 @@
 """imsmanifest.xml: organization, resources and metadata for one package, from the theme's Jinja template."""
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 
-from exporter.model import Course, Lesson
+from exporter.model import Course
+from exporter.shape.lms import page_name
 from exporter.theme import Theme
 
 
@@ -33,16 +33,6 @@ COMMON_ID = "RES-common"
 def ncname(prefix: str, text: str) -> str:
     """An ASCII XML NCName that stays the same for the same `text` across builds."""
     return f"{prefix}-{re.sub(r'[^A-Za-z0-9_.-]+', '-', text).strip('-') or 'x'}"
-
-
-def page_name(lesson: Lesson) -> str:
-    """The launch page of a lesson's SCO (one SCO per lesson)."""
-    return f"{lesson.slug}.html"
-
-
-def fingerprint(course: Course) -> str:
-    """Six hex digits naming the lesson list: bookmarks from another course version are ignored, not misread."""
-    return hashlib.sha256("\n".join(l.slug for l in course.lessons).encode()).hexdigest()[:6]
 
 
 def single_sco(course: Course, files: tuple[str, ...]) -> tuple[tuple[Item, ...], tuple[Resource, ...]]:

@@ -229,6 +229,7 @@
   function finish(byLearner) {
     if (state.done) { return; }
     state.done = true;
+    var tracked = state.live;
     if (state.live) {
       save();
       // keep the bookmark unless the learner finished a completed course on purpose
@@ -240,7 +241,7 @@
     }
     if (byLearner) {
       var note = document.querySelector(".status");
-      if (note) { note.textContent = state.live ? "Your progress is saved. You can close this window." : "Preview: no LMS is tracking this session."; }
+      if (note) { note.textContent = tracked ? "Your progress is saved. You can close this window." : "Preview: no LMS is tracking this session."; }
       if (cfg.closePopup && state.viaOpener) { window.setTimeout(function () { window.top.close(); }, 300); }
     }
   }

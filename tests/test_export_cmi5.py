@@ -1,0 +1,350 @@
+"""cmi5 and xAPI (Tin Can) packages: schema-valid structures, stable ids, reproducible zips, and, in a real
+browser against a real LRS (Ralph), statements that obey cmi5's rules."""
+from __future__ import annotations
+
+import json
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from exporter.diagnostics import Code
+from exporter.exporters.xapi.schemas import validate
+from conftest import CONTENT, build_one, write_course
+
+NS = {"c": "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd", "t": "http://projecttincan.com/tincan.xsd"}
+COURSE_YML = ("title: Demo Course\nslug: demo-course\nlanguage: fr\norganisation: Acme\ndescription: Un petit cours.\n"
+              "modules:\n  - title: Semaine 1\n    lessons: [01-a.md, 02-b.md]\n  - title: Semaine 2\n"
+              "    lessons: [03-c.md]\n")
+LESSONS = {"01-a.md": "# Premier\n\nTexte.\n", "02-b.md": "# Deuxième\n\nTexte.\n", "03-c.md": "# Troisième\n\nFin.\n"}
+
+
+def course(root: Path, extra: str = "") -> Path:
+    return write_course(root, COURSE_YML + extra, LESSONS)
+
+
+def member(package: Path, name: str) -> bytes:
+    with zipfile.ZipFile(package) as archive:
+        return archive.read(name)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict[str, Path]:
+    source = course(tmp_path_factory.mktemp("course"), "scorm:\n  pass_mark: 0.75\n")
+    out = tmp_path_factory.mktemp("out")
+    return {"cmi5": build_one(source, out / "single", "cmi5", ".zip")[0],
+            "multi": build_one(source, out / "multi", "cmi5", ".zip", mode="multi")[0],
+            "xapi": build_one(source, out / "xapi", "xapi", ".zip")[0]}
+
+
+@pytest.mark.parametrize("kind", ["cmi5", "multi"])
+def test_cmi5_xml_is_schema_valid_and_first_in_the_zip(built, kind):
+    with zipfile.ZipFile(built[kind]) as archive:
+        assert archive.namelist()[0] == "cmi5.xml"
+        assert validate(archive.read("cmi5.xml"), "cmi5") == []
+        root = etree.fromstring(archive.read("cmi5.xml"))
+        assert all(au.findtext("c:url", namespaces=NS) in archive.namelist() for au in root.iterfind(".//c:au", NS))
+
+
+def test_tincan_xml_is_schema_valid_and_launches_the_course(built):
+    with zipfile.ZipFile(built["xapi"]) as archive:
+        assert archive.namelist()[0] == "tincan.xml"
+        text = archive.read("tincan.xml")
+        assert validate(text, "tincan") == []
+        page = archive.read("index.html").decode()
+    activity = etree.fromstring(text).find(".//t:activity", NS)
+    assert activity.findtext("t:launch", namespaces=NS) == "index.html"
+    assert activity.findtext("t:name", namespaces=NS) == "Demo Course"
+    assert f'data-activity-id="{activity.get("id")}"' in page and 'data-launch="tincan"' in page
+
+
+def test_one_au_carries_the_course_text_pass_mark_and_move_on(built):
+    root = etree.fromstring(member(built["cmi5"], "cmi5.xml"))
+    course_el = root.find("c:course", NS)
+    assert course_el.findtext("c:title/c:langstring", namespaces=NS) == "Demo Course"
+    assert course_el.find("c:description/c:langstring", NS).get("lang") == "fr"
+    assert course_el.findtext("c:description/c:langstring", namespaces=NS) == "Un petit cours."
+    (au,) = root.findall("c:au", NS)
+    assert au.get("moveOn") == "CompletedAndPassed" and au.get("masteryScore") == "0.75"
+    assert au.findtext("c:url", namespaces=NS) == "index.html"
+
+
+def test_one_au_per_lesson_in_a_block_per_module(built):
+    root = etree.fromstring(member(built["multi"], "cmi5.xml"))
+    blocks = root.findall("c:block", NS)
+    assert [b.findtext("c:title/c:langstring", namespaces=NS) for b in blocks] == ["Semaine 1", "Semaine 2"]
+    assert [[au.findtext("c:title/c:langstring", namespaces=NS) for au in b.findall("c:au", NS)] for b in blocks] == \
+        [["Premier", "Deuxième"], ["Troisième"]]
+    ids = [e.get("id") for e in root.iter() if e.get("id")]
+    assert len(ids) == len(set(ids)) == 6 and all(i.startswith("urn:uuid:") for i in ids)
+
+
+def test_ids_are_stable_across_versions_and_distinct_across_organisations(tmp_path, built):
+    def au_ids(package: Path) -> list[str]:
+        return [au.get("id") for au in etree.fromstring(member(package, "cmi5.xml")).iter(f"{{{NS['c']}}}au")]
+
+    edited = write_course(tmp_path / "v2", COURSE_YML.replace("Un petit cours.", "Nouvelle version."),
+                          {**LESSONS, "01-a.md": "# Premier\n\nTexte réécrit.\n"})
+    again, _ = build_one(edited, tmp_path / "out2", "cmi5", ".zip", mode="multi")
+    assert au_ids(again) == au_ids(built["multi"]), "a new version keeps the learners' records"
+    other = write_course(tmp_path / "other", COURSE_YML.replace("Acme", "Globex"), LESSONS)
+    theirs, _ = build_one(other, tmp_path / "out3", "cmi5", ".zip", mode="multi")
+    assert not set(au_ids(theirs)) & set(au_ids(built["multi"]))
+
+
+@pytest.mark.parametrize("fmt", ["cmi5", "xapi"])
+def test_rebuilds_are_byte_identical(tmp_path, fmt):
+    source = course(tmp_path / "course")
+    first, _ = build_one(source, tmp_path / "a", fmt, ".zip")
+    second, _ = build_one(source, tmp_path / "b", fmt, ".zip")
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_without_a_pass_mark_completion_alone_satisfies(tmp_path):
+    package, _ = build_one(course(tmp_path / "c"), tmp_path / "out", "cmi5", ".zip")
+    au = etree.fromstring(member(package, "cmi5.xml")).find("c:au", NS)
+    assert au.get("moveOn") == "Completed" and au.get("masteryScore") is None
+
+
+def test_pass_mark_out_of_range_is_a_config_error(tmp_path):
+    from exporter.errors import BuildFailed
+
+    with pytest.raises(BuildFailed):
+        build_one(course(tmp_path / "c", "scorm:\n  pass_mark: 80\n"), tmp_path / "out", "cmi5", ".zip")
+
+
+def test_platform_that_does_not_take_the_format_is_named(tmp_path):
+    _, reporter = build_one(course(tmp_path / "c"), tmp_path / "out", "cmi5", ".zip", lms="canvas")
+    warned = [d.message for d in reporter.diagnostics if d.code is Code.CONFIG_INVALID]
+    assert warned == ["Canvas does not import cmi5 packages; upload its SCORM 2004 package instead "
+                      "(--format scorm2004)"]
+
+
+def test_invalid_structures_are_refused_by_the_schemas(built):
+    text = member(built["cmi5"], "cmi5.xml")
+    assert validate(text.replace(b'moveOn="CompletedAndPassed"', b'moveOn="Finished"'), "cmi5")
+    assert validate(text.replace(b'masteryScore="0.75"', b'masteryScore="1.5"'), "cmi5")
+    assert validate(text.replace(b"<url>index.html</url>", b""), "cmi5")
+    multi = member(built["multi"], "cmi5.xml")
+    first_au = etree.fromstring(multi).find(".//c:au", NS).get("id").encode()
+    second_au = etree.fromstring(multi).findall(".//c:au", NS)[1].get("id").encode()
+    assert validate(multi.replace(second_au, first_au), "cmi5"), "AU ids are unique"
+    assert validate(member(built["xapi"], "tincan.xml").replace(b"<name", b"<title").replace(b"</name>", b"</title>"),
+                    "tincan")
+
+
+def test_pages_load_the_launch_scripts_and_say_when_nothing_is_recorded(built):
+    page = member(built["cmi5"], "index.html").decode()
+    assert page.count("<script") == 3 and 'src="launch.js"' in page and 'src="runtime.js"' not in page
+    assert 'class="launch-note"' in page and "nothing is recorded" in page
+    assert 'data-scorm-version="2004"' in page and 'data-pass-mark="0.75"' in page
+    with zipfile.ZipFile(built["cmi5"]) as archive:
+        assert {"runtime.js", "statements.js", "lrs.js", "launch.js", "course.css"} <= set(archive.namelist())
+
+
+# ----------------------------------------------------------------------------- real browser, real LRS
+
+CMI5_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
+MOVEON_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/moveon"
+SESSION_ID = "https://w3id.org/xapi/cmi5/context/extensions/sessionid"
+MASTERY = "https://w3id.org/xapi/cmi5/context/extensions/masteryscore"
+
+
+@pytest.fixture(scope="module")
+def lrs(tmp_path_factory):
+    from browser.ralph import running_ralph
+
+    with running_ralph(tmp_path_factory.mktemp("ralph")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    from browser.lms import CHROMIUM_ARGS
+
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory) -> dict[str, Path]:
+    """The sample course as cmi5 and Tin Can packages, unzipped: what the LMS serves."""
+    out = tmp_path_factory.mktemp("seed")
+    unpacked = {}
+    for fmt in ("cmi5", "xapi"):
+        package, _ = build_one(CONTENT, out / fmt, fmt, ".zip")
+        zipfile.ZipFile(package).extractall(out / f"{fmt}-pkg")
+        unpacked[fmt] = out / f"{fmt}-pkg"
+    return unpacked
+
+
+def au_id(package: Path) -> str:
+    return etree.parse(str(package / "cmi5.xml")).find(".//c:au", NS).get("id")
+
+
+def read_lessons(page, count: int) -> None:
+    """A learner reading `count` lessons: scrolling each to its end (as a wheel would), then Next."""
+    for n in range(count):
+        page.evaluate("""async () => {
+            const step = Math.max(200, innerHeight * 0.8);
+            for (let y = 0; y < document.documentElement.scrollHeight; y += step) {
+                scrollTo(0, y); await new Promise(r => requestAnimationFrame(r));
+            }
+            scrollTo(0, document.documentElement.scrollHeight); await new Promise(r => setTimeout(r, 50));
+        }""")
+        if n + 1 < count:
+            page.locator("nav.pager a.next").click()
+
+
+def session(browser, url: str, lessons: int, finish: bool = False, pause_ms: int = 600):
+    """Open the AU at `url`, read, then leave (the window goes elsewhere: pagehide) or press Finish."""
+    context = browser.new_context(viewport={"width": 800, "height": 600})
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_function("() => window.exporterScorm !== undefined", timeout=15000)
+        state = page.evaluate("() => ({xapi: window.exporterXapi.session.status, current: "
+                              "window.exporterScorm.state.current})")
+        read_lessons(page, lessons)
+        page.wait_for_timeout(pause_ms)
+        if finish:
+            page.locator("header .finish").click()
+            page.wait_for_timeout(800)
+            state["after_finish"] = page.url
+        else:
+            page.goto("about:blank")
+        return state
+    finally:
+        context.close()
+
+
+def stored(lrs, lms, launch, verbs: int) -> list[dict]:
+    """The session's statements as Ralph stored them, in the order they happened (their timestamps)."""
+    deadline = time.monotonic() + 10
+    while len(lms.relayed_verbs(launch.registration)) < verbs and time.monotonic() < deadline:
+        time.sleep(0.1)
+    found = lrs.statements(registration=launch.registration, limit="100")
+    return sorted(found, key=lambda s: s["timestamp"])
+
+
+def verbs_of(statements: list[dict], session_id: str | None = None) -> list[str]:
+    return [s["verb"]["id"].rsplit("/", 1)[-1] for s in statements
+            if session_id is None or s["context"]["extensions"][SESSION_ID] == session_id]
+
+
+def assert_cmi5_rules(statements: list[dict], launch, activity: str) -> None:
+    """Every statement: the launch's registration, session id and the cmi5 category; the AU as object."""
+    for statement in statements:
+        context = statement["context"]
+        assert context["registration"] == launch.registration
+        assert context["extensions"][SESSION_ID] == launch.session_id
+        assert {"id": CMI5_CATEGORY} in context["contextActivities"]["category"]
+        assert statement["object"]["id"] == activity
+        assert statement["actor"]["account"]["name"] == "ada"
+    names = verbs_of(statements)
+    assert names[0] == "initialized" and names[-1] == "terminated"
+    assert names.count("initialized") == names.count("terminated") == 1
+    assert statements[-1]["result"]["duration"].startswith("PT")
+
+
+@pytest.mark.slow
+def test_cmi5_learner_completes_passes_resumes_and_browse_records_nothing(browser, lrs, seed):
+    from browser.cmi5_lms import serve_lms
+
+    package = seed["cmi5"]
+    activity = au_id(package)
+    with serve_lms(package, lrs) as lms:
+        # 1. A first session: both lessons read; the LMS set a pass mark of 0.5 in LMS.LaunchData.
+        url, launch = lms.launch_url(activity, mastery_score=0.5)
+        first = session(browser, url, lessons=2)
+        assert first["xapi"] == "live" and first["current"] == 0
+        statements = stored(lrs, lms, launch, 4)
+        assert_cmi5_rules(statements, launch, activity)
+        assert verbs_of(statements) == ["initialized", "passed", "completed", "terminated"]
+        passed, completed = statements[1], statements[2]
+        assert passed["result"]["success"] is True and passed["result"]["score"]["scaled"] == 0.5
+        assert passed["context"]["extensions"][MASTERY] == 0.5
+        assert completed["result"] == {"completion": True, "duration": completed["result"]["duration"]}
+        assert {"id": MOVEON_CATEGORY} in completed["context"]["contextActivities"]["category"]
+        assert all("score" not in s.get("result", {}) for s in statements if s is not passed)
+        assert lms.state.launches and all(l.fetched == 1 for l in lms.state.launches.values()), "token fetched once"
+
+        # 2. Relaunch in the same registration: the bookmark is read back, nothing is completed or passed again.
+        url, again = lms.launch_url(activity, registration=launch.registration, mastery_score=0.5)
+        resumed = session(browser, url, lessons=0)
+        assert resumed["current"] == 1, "opens the lesson the learner left"
+        statements = stored(lrs, lms, again, 6)
+        assert verbs_of(statements, again.session_id) == ["initialized", "terminated"]
+        assert verbs_of(statements).count("completed") == verbs_of(statements).count("passed") == 1
+
+        # 3. Browse mode: the learner reads everything, the LRS hears only that the session began and ended.
+        url, browse = lms.launch_url(activity, launch_mode="Browse", mastery_score=0.5)
+        session(browser, url, lessons=2)
+        statements = stored(lrs, lms, browse, 2)
+        assert_cmi5_rules(statements, browse, activity)
+        assert verbs_of(statements) == ["initialized", "terminated"]
+
+
+@pytest.mark.slow
+def test_cmi5_finish_short_of_the_pass_mark_fails_then_returns_to_the_lms(browser, lrs, seed):
+    from browser.cmi5_lms import serve_lms
+
+    package = seed["cmi5"]
+    activity = au_id(package)
+    with serve_lms(package, lrs) as lms:
+        back = f"{lms.base}/returned"
+        url, launch = lms.launch_url(activity, mastery_score=1.0, return_url=back)
+        state = session(browser, url, lessons=1, finish=True)
+        assert state["after_finish"] == back, "Finish ends the session and returns to the LMS (returnURL)"
+        statements = stored(lrs, lms, launch, 3)
+        assert_cmi5_rules(statements, launch, activity)
+        assert verbs_of(statements) == ["initialized", "failed", "terminated"]
+        failed = statements[1]["result"]
+        assert failed["success"] is False and failed["score"]["scaled"] == 0.5 and failed["duration"].startswith("PT")
+
+
+@pytest.mark.slow
+def test_tincan_launch_reports_to_the_lrs(browser, lrs, seed):
+    from browser.cmi5_lms import serve_lms
+
+    package = seed["xapi"]
+    activity = etree.parse(str(package / "tincan.xml")).find(".//t:activity", NS).get("id")
+    with serve_lms(package, lrs) as lms:
+        registration = "2b0b1b7e-5f0c-4f5e-9a34-0c4f1d4a7e21"
+        url, launch = lms.tincan_url(activity, registration)
+        assert session(browser, url, lessons=2)["xapi"] == "live"
+        statements = stored(lrs, lms, launch, 3)
+        assert verbs_of(statements) == ["initialized", "completed", "terminated"]
+        assert all(s["object"]["id"] == activity and s["context"]["registration"] == registration
+                   for s in statements)
+        assert all("contextActivities" not in s["context"] for s in statements), "no cmi5 category outside cmi5"
+        assert len({s["context"]["extensions"][SESSION_ID] for s in statements}) == 1
+
+
+@pytest.mark.slow
+def test_opened_without_a_launch_the_page_says_so_and_still_reads(browser, seed):
+    from browser.lms import serve
+
+    context = browser.new_context(viewport={"width": 800, "height": 600})
+    try:
+        with serve(seed["cmi5"]) as base:
+            page = context.new_page()
+            page.goto(f"{base}/pkg/index.html")
+            page.wait_for_function("() => window.exporterScorm !== undefined")
+            note = page.locator(".launch-note")
+            assert note.is_visible() and "nothing is recorded" in note.inner_text()
+            assert page.evaluate("() => window.exporterXapi.session.status") == "preview"
+            assert page.locator("section.lesson.current h1").inner_text()
+            # a launch whose LMS cannot be reached: the page says progress is not recorded, and still reads
+            page.goto(f"{base}/pkg/index.html?endpoint=http://127.0.0.1:9/xapi/&fetch=http://127.0.0.1:9/f"
+                      f"&actor={json.dumps({'mbox': 'mailto:a@b.c'})}&registration=r&activityId=urn:x")
+            page.wait_for_function("() => window.exporterScorm !== undefined", timeout=20000)
+            assert page.evaluate("() => window.exporterXapi.session.status") == "failed"
+            assert "not being recorded" in page.locator(".launch-note").inner_text()
+    finally:
+        context.close()
