@@ -213,8 +213,10 @@ def session(browser, url: str, lessons: int, finish: bool = False, pause_ms: int
         read_lessons(page, lessons)
         page.wait_for_timeout(pause_ms)
         if finish:
+            launched = page.url
             page.locator("header .finish").click()
-            page.wait_for_timeout(800)
+            # Finish leaves for the LMS's returnURL once the statements are sent: wait for that, not a while.
+            page.wait_for_url(lambda address: address != launched, timeout=20000)
             state["after_finish"] = page.url
         else:
             page.goto("about:blank")
