@@ -24,8 +24,9 @@ KNOWN_KEYS = ("title", "tags", "description", "lang", "dir", "robots", "breaks",
               "slideOptions", "image", "author", "langs", "license", "opengraph")
 
 
-def discover_lessons(root: Path, config: CourseConfig, reporter: Reporter) -> list[str]:
-    """Relative paths of the lessons to build: course.yml's list, else every lesson file in natural order.
+def discover_lessons(root: Path, config: CourseConfig, reporter: Reporter) -> tuple[list[str], list[str]]:
+    """(lessons, refused): relative paths of the lessons to build (course.yml's list, else every lesson file
+    in natural order), and those named but refused with an error (they are broken lessons).
 
     Every path is checked before anything is read: it must name a file inside the content folder once
     symbolic links are followed (a lesson that is a link to /etc/passwd, or `../../etc/passwd` in
@@ -36,10 +37,12 @@ def discover_lessons(root: Path, config: CourseConfig, reporter: Reporter) -> li
     else:
         candidates = [(rel, False) for rel in _lesson_files(root)]
     found: list[str] = []
+    refused: list[str] = []
     first_of: dict[Path, str] = {}
     for rel, listed in candidates:
         path = _checked_lesson_path(root, rel, listed, reporter)
         if path is None:
+            refused.append(printable_path(rel))
             continue
         shown = posixpath.normpath(rel)
         if path in first_of:
@@ -50,7 +53,7 @@ def discover_lessons(root: Path, config: CourseConfig, reporter: Reporter) -> li
             continue
         first_of[path] = shown
         found.append(shown)
-    return found
+    return found, refused
 
 
 CONFIG_POS = SourcePos("course.yml", 1)
@@ -136,7 +139,8 @@ def natural_key(path: str) -> list:
 
 
 def load_lessons(root: Path, paths: list[str], reporter: Reporter) -> list[LessonSource]:
-    """Read every lesson; a file that cannot be read is reported and left out of the list."""
+    """Read every lesson; a file that cannot be read is reported and left out of the list (so the lessons
+    missing from it are broken ones)."""
     sources = []
     for rel in paths:
         path = _resolve_inside(root, rel)
@@ -165,8 +169,8 @@ def read_lesson(path: Path, rel: str, reporter: Reporter) -> LessonSource | None
                          "(a copy-paste or export problem); block structure was restored by heuristics. "
                          "Check the result with `exporter tree` and fix the file's line breaks",
                          SourcePos(rel, 1))
-    body, front = split_front_matter(text, rel, reporter)
-    return LessonSource(path=rel, text=body, front_matter=front, line_map=line_map)
+    body, front, valid = split_front_matter(text, rel, reporter)
+    return LessonSource(path=rel, text=body, front_matter=front, line_map=line_map, broken=not valid)
 
 
 def decode(raw: bytes, rel: str, reporter: Reporter) -> str | None:
@@ -214,27 +218,30 @@ def _control_ratio(raw: bytes) -> float:
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 
 
-def split_front_matter(text: str, rel: str, reporter: Reporter) -> tuple[str, dict[str, Any]]:
-    """Consume one or more stacked `---` blocks at the top; blank their lines so line numbers hold.
+def split_front_matter(text: str, rel: str, reporter: Reporter) -> tuple[str, dict[str, Any], bool]:
+    """Consume one or more stacked `---` blocks at the top; blank their lines so line numbers hold. Returns
+    the body, the merged values, and False when a block was unusable (an error was reported).
 
     Precedence: the first block wins key by key, later blocks fill in what it lacks. HackMD puts its
     own record of the note ("System prepended metadata": the title it shows) first, so its title wins.
     """
     lines = text.split("\n")
     merged: dict[str, Any] = {}
+    valid = True
     index = _skip_blank(lines, 0)
     while index < len(lines) and lines[index].rstrip() == "---":
         end = next((j for j in range(index + 1, len(lines)) if _FENCE.match(lines[j])), None)
         if end is None:
             reporter.error(Code.FRONT_MATTER_UNCLOSED, f"front matter opened at line {index + 1} is never closed; "
                            "add a line '---' after the metadata", SourcePos(rel, index + 1))
-            return "\n".join([""] * len(lines)), merged
+            return "\n".join([""] * len(lines)), merged, False
         block = _parse_block(lines[index + 1:end], rel, index + 2, reporter)
-        for key, value in block.items():
+        valid = valid and block is not None
+        for key, value in (block or {}).items():
             merged.setdefault(key, value)
         lines[index:end + 1] = [""] * (end + 1 - index)
         index = _skip_blank(lines, end + 1)
-    return "\n".join(lines), merged
+    return "\n".join(lines), merged, valid
 
 
 def _skip_blank(lines: list[str], index: int) -> int:
@@ -243,14 +250,15 @@ def _skip_blank(lines: list[str], index: int) -> int:
     return index
 
 
-def _parse_block(lines: list[str], rel: str, first_line: int, reporter: Reporter) -> dict[str, Any]:
+def _parse_block(lines: list[str], rel: str, first_line: int, reporter: Reporter) -> dict[str, Any] | None:
+    """The block's values; None when it is unusable (reported as an error)."""
     try:
         loaded = load_yaml("\n".join(lines))
     except yaml.YAMLError as exc:
         problem, offset = problem_of(exc)
         reporter.error(Code.FRONT_MATTER_INVALID, f"front matter is not valid YAML ({problem}); fix the "
                        "metadata between the '---' lines", SourcePos(rel, first_line + offset))
-        return {}
+        return None
     for line in loaded.cleaned_lines[:1]:
         reporter.warning(Code.LOAD_CONTROL_CHARS, "front matter value holds control characters or invalid Unicode "
                          "(an escape such as \\x01 or \\ud800); they were removed", SourcePos(rel, first_line + line - 1))
@@ -260,7 +268,7 @@ def _parse_block(lines: list[str], rel: str, first_line: int, reporter: Reporter
     if not isinstance(data, dict):
         reporter.error(Code.FRONT_MATTER_INVALID, "front matter must be 'key: value' lines",
                        SourcePos(rel, first_line))
-        return {}
+        return None
     return {str(k): v for k, v in data.items()}
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 if TYPE_CHECKING:
     from exporter.config import CourseConfig
@@ -43,6 +43,8 @@ class LessonSource:
     """Merged front matter: the author's block wins over HackMD's prepended block."""
     line_map: tuple[int, ...] | None = None
     """For a repaired file: original line of each line of `text` (index 0 = line 1). None = identity."""
+    broken: bool = False
+    """An error was reported for this file (its front matter is unusable): --skip-broken leaves it out."""
     lines: int = field(init=False, compare=False)
     """How many lines `text` has."""
 
@@ -88,6 +90,8 @@ class Lesson:
     """'rtl' or 'ltr' when set in front matter or implied by the language."""
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     """Remaining front matter (description, author...)."""
+    broken: bool = False
+    """An error was reported for this lesson: the build stops, or --skip-broken leaves it out."""
 
     @property
     def pos(self) -> SourcePos:
@@ -107,6 +111,9 @@ class Course:
 
     config: "CourseConfig"
     modules: tuple[Module, ...]
+    broken: tuple[str, ...] = ()
+    """Lesson paths that had errors (refused, unreadable, unusable front matter, an image outside the
+    folder...): facts the stages return, so the build knows what --skip-broken leaves out."""
 
     @property
     def lessons(self) -> tuple[Lesson, ...]:
@@ -117,7 +124,12 @@ class Course:
         modules = tuple(replace(module, lessons=tuple(lesson for lesson in module.lessons
                                                       if lesson.source not in sources))
                         for module in self.modules)
-        return replace(self, modules=tuple(module for module in modules if module.lessons))
+        return replace(self, modules=tuple(module for module in modules if module.lessons),
+                       broken=tuple(path for path in self.broken if path not in sources))
+
+    def with_broken(self, paths: Iterable[str]) -> "Course":
+        """The same course, `paths` added to its broken lessons."""
+        return replace(self, broken=tuple(sorted({*self.broken, *paths})))
 
     def module_titles(self) -> dict[str, str]:
         """lesson slug -> the title of its module ('' for a module without one)."""

@@ -44,16 +44,20 @@ def read_course(source: Path, reporter: Reporter, overrides: dict[str, Any] | No
     if not source.is_dir():
         raise ConfigError(f"'{source}' is not a folder of lessons")
     config: CourseConfig = with_overrides(load_config(source, reporter), **(overrides or {}))
-    paths = discover_lessons(source, config, reporter)
+    paths, refused = discover_lessons(source, config, reporter)
     sources = load_lessons(source, paths, reporter)
-    return normalize(sources, config, reporter, cache or open_cache())
+    unreadable = set(paths) - {s.path for s in sources}
+    course = normalize(sources, config, reporter, cache or open_cache())
+    return course.with_broken([*refused, *unreadable])
 
 
 def prepare(options: BuildOptions, reporter: Reporter) -> tuple[Course, AssetManifest]:
     """All reading and checking, before any writing (MkDocs: gather everything, then write)."""
     cache = open_cache(options.cache)
     course = read_course(options.source, reporter, options.overrides, cache)
-    return resolve_assets(course, options.source, reporter, offline=options.offline, builds=cache)
+    course, manifest = resolve_assets(course, options.source, reporter, offline=options.offline, builds=cache)
+    # An image that leads outside the content folder is an error of its lesson.
+    return course.with_broken(note.source for note in manifest.notes if note.kind == "refused"), manifest
 
 
 def build(options: BuildOptions, reporter: Reporter, progress: Callable[[str], None] = lambda _: None) -> list[Path]:
@@ -124,26 +128,26 @@ def _publish(out: Path, artifacts: list[Artifact]) -> list[Path]:
 
 
 def _drop_or_stop(course: Course, options: BuildOptions, reporter: Reporter) -> Course:
-    """Errors stop the build before anything is written, unless --skip-broken leaves those lessons out."""
-    broken = {d.pos.path for d in reporter.diagnostics if d.severity == Severity.ERROR and d.pos}
-    if not broken:
-        _stop_if_failed(options, reporter)
-        return course
-    if not options.skip_broken:
-        raise BuildFailed(reporter.count(Severity.ERROR))
-    for path in sorted(broken):
-        _say_left_out(path, reporter)
-    return course.without(broken)
+    """Errors stop the build before anything is written, unless --skip-broken leaves the broken lessons out
+    and builds the rest (the exit code still says something was wrong)."""
+    if course.broken and options.skip_broken:
+        read = {lesson.source for lesson in course.lessons}
+        for path in course.broken:
+            _say_left_out(path, reporter, located=path in read)
+        course = course.without(set(course.broken))
+    _stop_if_failed(options, reporter)
+    return course
 
 
-def _say_left_out(path: str, reporter: Reporter) -> None:
+def _say_left_out(path: str, reporter: Reporter, located: bool = True) -> None:
+    """`located`: the lesson was read, so the message can point into it (a refused path names no file)."""
     reporter.warning(Code.LESSON_SKIPPED, f"{path} left out of the build because of the errors above "
-                     "(--skip-broken)", None if path == "course.yml" else SourcePos(path, 1))
+                     "(--skip-broken)", SourcePos(path, 1) if located else None)
 
 
 def _stop_if_failed(options: BuildOptions, reporter: Reporter) -> None:
-    errors, warnings = reporter.count(Severity.ERROR), reporter.count(Severity.WARNING)
-    if options.skip_broken:
-        errors = 0  # reported, and the broken lessons are already out
+    """The gate. Under --skip-broken errors were reported and their lessons left out: they do not stop it."""
+    errors = 0 if options.skip_broken else reporter.count(Severity.ERROR)
+    warnings = reporter.count(Severity.WARNING)
     if errors or (options.strict and warnings):
         raise BuildFailed(errors, warnings, options.strict)

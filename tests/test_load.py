@@ -130,8 +130,8 @@ def test_discovery_natural_order_and_skips(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "a.markdown").write_text("x")
     config = CourseConfig(title="t", slug="t")
-    assert discover_lessons(tmp_path, config, Reporter()) == ["lesson 9.md", "lesson 10.md", "notes.txt",
-                                                               "sub/a.markdown"]
+    assert discover_lessons(tmp_path, config, Reporter()) == (["lesson 9.md", "lesson 10.md", "notes.txt",
+                                                                "sub/a.markdown"], [])
 
 
 def test_unreadable_file_is_an_error_not_a_crash(tmp_path: Path) -> None:
@@ -153,7 +153,7 @@ def test_unreadable_file_is_an_error_not_a_crash(tmp_path: Path) -> None:
 def _seed_course():
     reporter = Reporter()
     config = load_config(CONTENT, reporter)
-    paths = discover_lessons(CONTENT, config, reporter)
+    paths, _ = discover_lessons(CONTENT, config, reporter)
     course = normalize(load_lessons(CONTENT, paths, reporter), config, reporter)
     return course, reporter
 

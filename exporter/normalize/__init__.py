@@ -1,34 +1,61 @@
 """Stage 2, normalize: LessonSource[] -> Course, the one tree every format is exported from."""
 from __future__ import annotations
 
+from typing import Callable, TypeVar
+
 from exporter import ast, pandoc
 from exporter.cache import BuildCache
 from exporter.config import CourseConfig
-from exporter.diagnostics import Code, Reporter, Severity
-from exporter.model import Block, Course, LessonSource, SourcePos
+from exporter.diagnostics import Code, Reporter
+from exporter.guard import LessonFailed, lesson_guard
+from exporter.model import Block, Course, Lesson, LessonSource, SourcePos
 from exporter.normalize.hackmd import rewrite
 from exporter.normalize.outline import build_outline
-from exporter.normalize.tree import build_lesson, split_by_input
+from exporter.normalize.tree import build_lesson, split_by_input, unique_slug
 
 Parsed = dict[int, list[tuple[int, Block]]]
+T = TypeVar("T")
 
 
 def normalize(sources: list[LessonSource], config: CourseConfig, reporter: Reporter,
               cache: BuildCache | None = None) -> Course:
     """Rewrite HackMD syntax per lesson, parse the lessons the cache does not hold in ONE pandoc call,
     build the tree."""
-    rewritten = [rewrite(source, reporter) for source in sources]
-    parsed = _parse_cached(sources, [r.text for r in rewritten], reporter, cache or BuildCache(None))
+    rewritten = [_guarded(source, reporter, "rewriting", lambda s=source: rewrite(s, reporter)) for source in sources]
+    parsed, unreadable = _parse_cached(sources, [r.text if r else "" for r in rewritten], reporter,
+                                       cache or BuildCache(None))
     lessons = []
     taken: set[str] = set()
     for index, (source, extra) in enumerate(zip(sources, rewritten)):
-        lesson = build_lesson(source, extra, parsed[index], config, taken, reporter)
+        lesson = extra and _guarded(source, reporter, "normalizing", lambda s=source, e=extra, i=index:
+                                    build_lesson(s, e, parsed[i], config, taken, reporter))
+        lesson = lesson or _failed_lesson(source, taken, reporter)
         taken.add(lesson.slug)
         lessons.append(lesson)
-    return Course(config=config, modules=build_outline(lessons, config))
+    broken = [lesson.source for lesson in lessons if lesson.broken] + [sources[i].path for i in unreadable]
+    return Course(config=config, modules=build_outline(lessons, config)).with_broken(broken)
 
 
-def _parse_cached(sources: list[LessonSource], texts: list[str], reporter: Reporter, cache: BuildCache) -> Parsed:
+def _guarded(source: LessonSource, reporter: Reporter, stage: str, work: Callable[[], T]) -> T | None:
+    """`work()` for one lesson; None, with one error naming the lesson, if it trips a bug of ours."""
+    try:
+        with lesson_guard(source.path, stage):
+            return work()
+    except LessonFailed as failure:
+        reporter.error(Code.LESSON_FAILED, str(failure), SourcePos(source.path, 1))
+        return None
+
+
+def _failed_lesson(source: LessonSource, taken: set[str], reporter: Reporter) -> Lesson:
+    """An empty, broken lesson standing for one that could not be normalized (the build stops on it, or
+    --skip-broken leaves it out)."""
+    slug = unique_slug(source.path, taken, reporter)
+    return Lesson(slug=slug, title=source.path, source=source.path, body=(), block_lines=(), headings=(),
+                  broken=True)
+
+
+def _parse_cached(sources: list[LessonSource], texts: list[str], reporter: Reporter,
+                  cache: BuildCache) -> tuple[Parsed, set[int]]:
     """`_parse`, through the cache: a lesson's blocks depend only on its own rewritten text (the canary
     makes even its warnings independent of the lessons read with it), so each is stored with the
     warnings it gave, and said again when it comes from there. Failures are not stored: a time limit
@@ -44,15 +71,16 @@ def _parse_cached(sources: list[LessonSource], texts: list[str], reporter: Repor
         else:
             result[index], diagnostics = found
             reporter.extend(diagnostics)
+    unreadable: set[int] = set()
     if missing:
         fresh = Reporter()
-        result.update(_parse(sources, texts, missing, fresh))
+        parsed, unreadable = _parse(sources, texts, missing, fresh)
+        result.update(parsed)
         reporter.extend(fresh.diagnostics)
-        for index in missing:
+        for index in set(missing) - unreadable:
             said = tuple(d for d in fresh.diagnostics if d.pos and d.pos.path == sources[index].path)
-            if not any(d.severity == Severity.ERROR for d in said):
-                cache.put(keys[index], (result[index], said))
-    return result
+            cache.put(keys[index], (result[index], said))
+    return result, unreadable
 
 
 CANARY = "exporter-end-of-lesson-5e3b9f1c"
@@ -60,12 +88,14 @@ CANARY = "exporter-end-of-lesson-5e3b9f1c"
 comment, a processing instruction) swallows its own canary, so it is found whatever lessons follow it."""
 
 
-def _parse(sources: list[LessonSource], texts: list[str], indices: list[int], reporter: Reporter) -> Parsed:
+def _parse(sources: list[LessonSource], texts: list[str], indices: list[int],
+           reporter: Reporter) -> tuple[Parsed, set[int]]:
     """Parse `indices` in one pandoc call (a well-formed course takes exactly one). A call that passes its
     time, memory or depth bound is bisected until the lesson(s) responsible are found and named; a lesson
     that leaves something open is read again on its own, and lessons it swallowed again without it.
     A work list, not recursion: neither may depend on how many lessons misbehave."""
     result: Parsed = {}
+    unreadable: set[int] = set()
     pending = [(indices, True)]
     while pending:
         batch, canaries = pending.pop()
@@ -75,13 +105,14 @@ def _parse(sources: list[LessonSource], texts: list[str], indices: list[int], re
             if len(batch) == 1:
                 _report_unreadable(sources[batch[0]], failure, reporter)
                 result[batch[0]] = []
+                unreadable.add(batch[0])
             else:
                 pending += [(batch[len(batch) // 2:], canaries), (batch[:len(batch) // 2], canaries)]
             continue
         parsed, again = _split(sources, batch, blocks, canaries, reporter)
         result.update(parsed)
         pending += again
-    return result
+    return result, unreadable
 
 
 _WHY = {

@@ -84,7 +84,7 @@ def build_lesson(source: LessonSource, extra: Rewritten, blocks: list[tuple[int,
     pairs = _balanced(pairs)
     front = source.front_matter
     title, pairs = _title(front, pairs, source.path)
-    slug = _unique_slug(source.path, taken, reporter)
+    slug = unique_slug(source.path, taken, reporter)
     pairs, headings = _heading_ids(pairs, slug)
     if not pairs and not title:
         reporter.warning(Code.LOAD_EMPTY, f"{source.path} has no content", SourcePos(source.path, 1))
@@ -97,7 +97,8 @@ def build_lesson(source: LessonSource, extra: Rewritten, blocks: list[tuple[int,
     meta = {k: v for k, v in front.items() if k in ("description", "author", "image")}
     return Lesson(slug=slug, title=title, source=source.path, body=tuple(b for _, b in pairs),
                   block_lines=tuple(line for line, _ in pairs), headings=headings,
-                  tags=tuple(_tags(front.get("tags")) + extra.tags), lang=lang, dir=direction, meta=meta)
+                  tags=tuple(_tags(front.get("tags")) + extra.tags), lang=lang, dir=direction, meta=meta,
+                  broken=source.broken)
 
 
 def _file_line(source: LessonSource, line: int) -> int:
@@ -167,7 +168,7 @@ def _tags(raw: Any) -> list[str]:
     return []
 
 
-def _unique_slug(path: str, taken: set[str], reporter: Reporter) -> str:
+def unique_slug(path: str, taken: set[str], reporter: Reporter) -> str:
     stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     base = slugify(path.rsplit(".", 1)[0].replace("/", "-"), fallback="lesson") if stem else "lesson"
     slug, n = base, 2
