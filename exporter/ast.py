@@ -29,6 +29,17 @@ def attribute(node: dict, key: str, default: str | None = None) -> str | None:
     return default
 
 
+LINE = "data-line"
+"""The attribute normalize sets on every node that has attributes: the source line it starts at, from
+pandoc's sourcepos (never from the content, whose own data-* attributes are removed first)."""
+
+
+def line_of(node: dict) -> int | None:
+    """The source line `node` starts at, if it carries one: the one way to ask."""
+    value = attribute(node, LINE) if node.get("t") in ATTR_INDEX else None
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) <= 7 else None
+
+
 def make_div(klass: list[str], attrs: dict[str, str], blocks: list[Block], ident: str = "") -> Block:
     return {"t": "Div", "c": [[ident, klass, [[k, v] for k, v in attrs.items()]], blocks]}
 

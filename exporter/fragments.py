@@ -5,6 +5,7 @@ from __future__ import annotations
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
+from exporter.ast import LINE
 from exporter.model import Lesson, SourcePos
 
 
@@ -50,7 +51,7 @@ def replace(old: HtmlElement, new: HtmlElement | str) -> HtmlElement:
 def source_line(element: HtmlElement) -> int | None:
     """The source line of the nearest block that knows its own (normalize sets `data-line`)."""
     while element is not None:
-        line = element.get("data-line")
+        line = element.get(LINE)
         if line and line.isascii() and line.isdigit():
             return int(line)
         element = element.getparent()

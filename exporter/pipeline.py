@@ -131,16 +131,15 @@ def _drop_or_stop(course: Course, options: BuildOptions, reporter: Reporter) -> 
     """Errors stop the build before anything is written, unless --skip-broken leaves the broken lessons out
     and builds the rest (the exit code still says something was wrong)."""
     if course.broken and options.skip_broken:
-        read = {lesson.source for lesson in course.lessons}
-        for path in course.broken:
-            _say_left_out(path, reporter, located=path in read)
+        for path in course.broken:  # a listed file that does not exist gives no place to point at
+            _say_left_out(path, reporter, located=(options.source / path).is_file())
         course = course.without(set(course.broken))
     _stop_if_failed(options, reporter)
     return course
 
 
 def _say_left_out(path: str, reporter: Reporter, located: bool = True) -> None:
-    """`located`: the lesson was read, so the message can point into it (a refused path names no file)."""
+    """`located`: the lesson's file exists, so the message can point into it."""
     reporter.warning(Code.LESSON_SKIPPED, f"{path} left out of the build because of the errors above "
                      "(--skip-broken)", SourcePos(path, 1) if located else None)
 

@@ -58,7 +58,7 @@ def _embeds(course: Course) -> list[tuple[str, int, str, str]]:
     for lesson in course.lessons:
         for node in ast.iter_nodes(list(lesson.body)):
             if node["t"] == "Div" and "embed" in ast.classes(node):
-                line = int(ast.attribute(node, "data-line") or 1)
+                line = ast.line_of(node) or 1
                 found.append((lesson.source, line, ast.attribute(node, "provider") or "?",
                               ast.attribute(node, "target") or ""))
     return found

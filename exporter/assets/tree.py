@@ -45,7 +45,7 @@ def _map(node: Any, line: int, visit: Visit) -> Any:
                 out.append(new)
         return out
     if isinstance(node, dict) and "t" in node:
-        here = _line_of(node) or line
+        here = ast.line_of(node) or line
         rebuilt = dict(node)
         if "c" in node:
             rebuilt["c"] = _map(node["c"], here, visit)
@@ -54,9 +54,6 @@ def _map(node: Any, line: int, visit: Visit) -> Any:
     return node
 
 
-def _line_of(node: dict) -> int | None:
-    value = ast.attribute(node, "data-line") if node.get("t") in ast.ATTR_INDEX else None
-    return int(value) if value and value.isascii() and value.isdigit() and len(value) <= 7 else None
 
 
 def image_src(node: dict) -> str:
@@ -91,7 +88,7 @@ def placeholder_span(alt: list, src: str, line: int, reason: str) -> dict:
         parts += [{"t": "Str", "c": ":"}, {"t": "Space"}, *alt]
     url = {"t": "Span", "c": [["", ["image-missing-url"], []], [{"t": "Str", "c": src}]]}
     parts += [{"t": "Space"}, {"t": "Str", "c": "("}, url, {"t": "Str", "c": ")"}]
-    attrs = [["data-line", str(line)], ["title", reason]]
+    attrs = [[ast.LINE, str(line)], ["title", reason]]
     return {"t": "Span", "c": [["", ["image-missing"], attrs], parts]}
 
 

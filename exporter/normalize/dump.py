@@ -68,7 +68,7 @@ def _span(node: dict) -> str:
     for klass_name, name in _SPAN_NAMES.items():
         if klass_name in klass:
             return f"{name}({inner})"
-    attrs = "".join(f" {k}={v}" for k, v in node["c"][0][2] if k != "data-line")
+    attrs = "".join(f" {k}={v}" for k, v in node["c"][0][2] if k != ast.LINE)
     return f"Span({' '.join('.' + c for c in klass)}{attrs} {inner})"
 
 
@@ -88,7 +88,7 @@ def describe(block: Block) -> str:
     if kind == "Header":
         return f"Header({block['c'][0]} #{block['c'][1][0]})" if block["c"][1][0] else f"Header({block['c'][0]})"
     if kind == "CodeBlock":
-        attrs = "".join(f" {k}={v}" for k, v in block["c"][0][2] if k != "data-line")
+        attrs = "".join(f" {k}={v}" for k, v in block["c"][0][2] if k != ast.LINE)
         return f"CodeBlock({' '.join(klass)}{attrs})"
     if kind == "RawBlock":
         return f"RawBlock({block['c'][0]} {block['c'][1][:60]!r})"
@@ -184,7 +184,7 @@ def dump_blocks(blocks: list[Block], lines: list[int] | None = None, indent: str
 
 
 def _block_line(block: Block, line: Any, indent: str, limit: int | None) -> str:
-    line = line or ast.attribute(block, "data-line")
+    line = line or ast.line_of(block)
     text = _text_of(block)
     if text is not None and limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
