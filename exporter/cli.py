@@ -13,7 +13,8 @@ from typing import Iterator, Optional
 
 import typer
 
-from exporter import __version__, pipeline
+from exporter import __version__, pipeline, scaffold
+from exporter.config import folder_title
 from exporter.diagnostics import Reporter, Severity
 from exporter.errors import ExporterError, UsageError
 from exporter.exporters import EXPORTERS
@@ -24,7 +25,10 @@ HELP = """Turn a folder of HackMD lessons into a printable PDF workbook, an EPUB
 packages for any LMS, all from one document tree.
 
 \b
+  exporter init my-course          a new course folder that builds as is
+  exporter preview my-course       the lessons as web pages, reloaded as you save
   exporter build content/          every format into build/
+  exporter validate build/*        judge built files (epubcheck, SCORM schemas, PDF structure)
   exporter check content/          every warning and error, nothing written
   exporter tree content/ --blocks  the course outline as exporter reads it
 
@@ -182,3 +186,24 @@ def check(source: Path = SourceArg, strict: bool = StrictOpt, verbose: bool = Ve
 
 def _value(choice: enum.Enum | None) -> str | None:
     return None if choice is None else choice.value
+
+
+@app.command()
+def init(
+    folder: Path = typer.Argument(..., help="The new course folder (created if missing)."),
+    title: Optional[str] = typer.Option(None, "--title", help="Course title (default: the folder's name)."),
+    language: str = typer.Option("en", "--language", help="BCP 47 language of the course: en, fr, zh-Hans..."),
+    author: Optional[str] = typer.Option(None, "--author", help="Who wrote it (default: git's user.name)."),
+    force: bool = typer.Option(False, "--force", help="Write into a folder that is not empty (files of the same "
+                               "names are replaced)."),
+) -> None:
+    """Start a course: course.yml with every key explained, two example lessons and a .gitignore. It builds
+    as is, with no warning, in every format."""
+    reporter = Reporter()
+    course = scaffold.NewCourse(title or folder_title(folder), language, author or scaffold.default_author())
+    with _failures_reported(reporter, folder, False):
+        written = scaffold.create_course(folder, course, force)
+    for path in written:
+        typer.echo(f"wrote {path}")
+    typer.echo(f"\nNext:\n  exporter preview {folder}   the lessons as web pages, reloaded as you save\n"
+               f"  exporter build {folder}     the PDF, EPUB and SCORM files, into build/", err=True)
