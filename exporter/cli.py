@@ -13,7 +13,7 @@ from typing import Iterator, Optional
 
 import typer
 
-from exporter import __version__, pipeline, scaffold
+from exporter import __version__, pipeline, scaffold, validate as validation
 from exporter.config import folder_title
 from exporter.diagnostics import Reporter, Severity
 from exporter.errors import ExporterError, UsageError
@@ -207,3 +207,36 @@ def init(
         typer.echo(f"wrote {path}")
     typer.echo(f"\nNext:\n  exporter preview {folder}   the lessons as web pages, reloaded as you save\n"
                f"  exporter build {folder}     the PDF, EPUB and SCORM files, into build/", err=True)
+
+
+@app.command()
+def validate(
+    artifacts: list[Path] = typer.Argument(..., help="Built files (PDF, EPUB, SCORM zip), or folders of them."),
+    runtime: bool = typer.Option(False, "--runtime", help="Also run each SCO in headless Chromium under "
+                                 "scorm-again, as a learner would (needs exporter[browser])."),
+    strict: bool = typer.Option(False, "--strict", help="Warnings make a file invalid too."),
+) -> None:
+    """Judge built files: EPUB with EPUBCheck; SCORM with the official schemas, the manifest's file list and
+    launch pages (and --runtime); PDF for its pages, bookmarks, metadata, embedded fonts and tags. Prints
+    FILE: severity: message [code]; exits 0 when every file is valid, 1 otherwise."""
+    missing = [path for path in artifacts if not path.exists()]
+    if missing:
+        typer.echo(f"error: {missing[0]}: no such file or folder", err=True)
+        raise typer.Exit(2)
+    files = validation.artifacts_in(artifacts)
+    if not files:
+        typer.echo(f"error: no PDF, EPUB or zip file in {', '.join(map(str, artifacts))}", err=True)
+        raise typer.Exit(2)
+    invalid = 0
+    for path in files:
+        verdict = validation.validate(path, runtime)
+        for finding in verdict.findings:
+            typer.echo(finding.format(path), err=True)
+        if verdict.valid(strict):
+            typer.echo(f"{path}: valid: {verdict.facts}")
+        else:
+            invalid += 1
+            typer.echo(f"{path}: invalid: {verdict.kind}, {verdict.count('error')} error(s), "
+                       f"{verdict.count('warning')} warning(s)")
+    typer.echo(f"{len(files)} file(s): {len(files) - invalid} valid, {invalid} invalid", err=True)
+    raise typer.Exit(1 if invalid else 0)
