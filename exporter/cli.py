@@ -14,6 +14,7 @@ from typing import Iterator, Optional
 import typer
 
 from exporter import __version__, pipeline, scaffold, validate as validation
+from exporter import preview as live
 from exporter.config import folder_title
 from exporter.diagnostics import Reporter, Severity
 from exporter.errors import ExporterError, UsageError
@@ -240,3 +241,20 @@ def validate(
                        f"{verdict.count('warning')} warning(s)")
     typer.echo(f"{len(files)} file(s): {len(files) - invalid} valid, {invalid} invalid", err=True)
     raise typer.Exit(1 if invalid else 0)
+
+
+@app.command()
+def preview(
+    source: Path = SourceArg,
+    port: int = typer.Option(8000, "--port", "-p", min=0, max=65535, help="Port to serve on (0: any free one)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (default: this machine only)."),
+    offline: bool = typer.Option(False, "--offline", help="Never touch the network; use the image cache only."),
+    theme: str = typer.Option("default", "--theme", help="Theme name or folder."),
+) -> None:
+    """Serve the course as web pages at http://127.0.0.1:8000/, rebuilt when a file changes; the open page
+    reloads by itself where it was. Diagnostics print here and show on the page; the PDF downloads from the
+    page. Ctrl-C stops it."""
+    options = live.PreviewOptions(pipeline.BuildOptions(source=source, offline=offline, theme=theme), host, port)
+    say = live.Say(typer.echo, lambda line: typer.echo(line, err=True))
+    with _failures_reported(Reporter(), source, False):
+        live.serve(options, say)
