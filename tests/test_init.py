@@ -8,22 +8,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from exporter.cli import app
+from conftest import invoke_cli as invoke
 from exporter.config import CourseConfig, load_config
 from exporter.diagnostics import Reporter
 from exporter.exporters import EXPORTERS
 from exporter.scaffold import LESSONS, SKELETON
-
-runner = CliRunner()
-
-
-def invoke(*args: str | Path):
-    result = runner.invoke(app, [str(a) for a in args])
-    assert "Traceback" not in result.output, result.output
-    return result
-
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> Path:

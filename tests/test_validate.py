@@ -8,20 +8,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from conftest import build_one
-from exporter.cli import app
+from conftest import build_one, invoke_cli as invoke
 from exporter.scaffold import NewCourse, create_course
-
-runner = CliRunner()
-
-
-def invoke(*args: str | Path):
-    result = runner.invoke(app, [str(a) for a in args])
-    assert "Traceback" not in result.output, result.output
-    return result
-
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> dict[str, Path]:
