@@ -14,7 +14,6 @@ from typing import Iterator, Optional
 import typer
 
 from exporter import __version__, pipeline, scaffold, validate as validation
-from exporter import preview as live
 from exporter.config import folder_title
 from exporter.diagnostics import Reporter, Severity
 from exporter.errors import ExporterError, UsageError
@@ -254,6 +253,8 @@ def preview(
     """Serve the course as web pages at http://127.0.0.1:8000/, rebuilt when a file changes; the open page
     reloads by itself where it was. Diagnostics print here and show on the page; the PDF downloads from the
     page. Ctrl-C stops it."""
+    from exporter import preview as live  # watchfiles (and anyio) load only for this command
+
     options = live.PreviewOptions(pipeline.BuildOptions(source=source, offline=offline, theme=theme), host, port)
     say = live.Say(typer.echo, lambda line: typer.echo(line, err=True))
     with _failures_reported(Reporter(), source, False):

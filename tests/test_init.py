@@ -15,6 +15,7 @@ from exporter.diagnostics import Reporter
 from exporter.exporters import EXPORTERS
 from exporter.scaffold import LESSONS, SKELETON
 
+
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("new") / "sales-basics"

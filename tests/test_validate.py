@@ -12,6 +12,7 @@ import pytest
 from conftest import build_one, invoke_cli as invoke
 from exporter.scaffold import NewCourse, create_course
 
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> dict[str, Path]:
     """The starter course of `exporter init`, built into every format this command judges."""
