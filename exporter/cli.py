@@ -13,7 +13,8 @@ from typing import Iterator, Optional
 
 import typer
 
-from exporter import __version__, pipeline
+from exporter import __version__, pipeline, scaffold, validate as validation
+from exporter.config import folder_title
 from exporter.diagnostics import Reporter, Severity
 from exporter.errors import ExporterError, UsageError
 from exporter.exporters import EXPORTERS
@@ -24,7 +25,10 @@ HELP = """Turn a folder of HackMD lessons into a printable PDF workbook, an EPUB
 and xAPI packages for any LMS, all from one document tree.
 
 \b
+  exporter init my-course          a new course folder that builds as is
+  exporter preview my-course       the lessons as web pages, reloaded as you save
   exporter build content/          every format into build/
+  exporter validate build/*        judge built files (epubcheck, SCORM schemas, PDF structure)
   exporter check content/          every warning and error, nothing written
   exporter tree content/ --blocks  the course outline as exporter reads it
 
@@ -183,3 +187,76 @@ def check(source: Path = SourceArg, strict: bool = StrictOpt, verbose: bool = Ve
 
 def _value(choice: enum.Enum | None) -> str | None:
     return None if choice is None else choice.value
+
+
+@app.command()
+def init(
+    folder: Path = typer.Argument(..., help="The new course folder (created if missing)."),
+    title: Optional[str] = typer.Option(None, "--title", help="Course title (default: the folder's name)."),
+    language: str = typer.Option("en", "--language", help="BCP 47 language of the course: en, fr, zh-Hans..."),
+    author: Optional[str] = typer.Option(None, "--author", help="Who wrote it (default: git's user.name)."),
+    force: bool = typer.Option(False, "--force", help="Write into a folder that is not empty (files of the same "
+                               "names are replaced)."),
+) -> None:
+    """Start a course: course.yml with every key explained, two example lessons and a .gitignore. It builds
+    as is, with no warning, in every format."""
+    reporter = Reporter()
+    course = scaffold.NewCourse(title or folder_title(folder), language, author or scaffold.default_author())
+    with _failures_reported(reporter, folder, False):
+        written = scaffold.create_course(folder, course, force)
+    for path in written:
+        typer.echo(f"wrote {path}")
+    typer.echo(f"\nNext:\n  exporter preview {folder}   the lessons as web pages, reloaded as you save\n"
+               f"  exporter build {folder}     the PDF, EPUB and SCORM files, into build/", err=True)
+
+
+@app.command()
+def validate(
+    artifacts: list[Path] = typer.Argument(..., help="Built files (PDF, EPUB, SCORM zip), or folders of them."),
+    runtime: bool = typer.Option(False, "--runtime", help="Also run each SCO in headless Chromium under "
+                                 "scorm-again, as a learner would (needs exporter[browser])."),
+    strict: bool = typer.Option(False, "--strict", help="Warnings make a file invalid too."),
+) -> None:
+    """Judge built files: EPUB with EPUBCheck; SCORM with the official schemas, the manifest's file list and
+    launch pages (and --runtime); PDF for its pages, bookmarks, metadata, embedded fonts and tags. Prints
+    FILE: severity: message [code]; exits 0 when every file is valid, 1 otherwise."""
+    missing = [path for path in artifacts if not path.exists()]
+    if missing:
+        typer.echo(f"error: {missing[0]}: no such file or folder", err=True)
+        raise typer.Exit(2)
+    files = validation.artifacts_in(artifacts)
+    if not files:
+        typer.echo(f"error: no PDF, EPUB or zip file in {', '.join(map(str, artifacts))}", err=True)
+        raise typer.Exit(2)
+    invalid = 0
+    for path in files:
+        verdict = validation.validate(path, runtime)
+        for finding in verdict.findings:
+            typer.echo(finding.format(path), err=True)
+        if verdict.valid(strict):
+            typer.echo(f"{path}: valid: {verdict.facts}")
+        else:
+            invalid += 1
+            typer.echo(f"{path}: invalid: {verdict.kind}, {verdict.count('error')} error(s), "
+                       f"{verdict.count('warning')} warning(s)")
+    typer.echo(f"{len(files)} file(s): {len(files) - invalid} valid, {invalid} invalid", err=True)
+    raise typer.Exit(1 if invalid else 0)
+
+
+@app.command()
+def preview(
+    source: Path = SourceArg,
+    port: int = typer.Option(8000, "--port", "-p", min=0, max=65535, help="Port to serve on (0: any free one)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (default: this machine only)."),
+    offline: bool = typer.Option(False, "--offline", help="Never touch the network; use the image cache only."),
+    theme: str = typer.Option("default", "--theme", help="Theme name or folder."),
+) -> None:
+    """Serve the course as web pages at http://127.0.0.1:8000/, rebuilt when a file changes; the open page
+    reloads by itself where it was. Diagnostics print here and show on the page; the PDF downloads from the
+    page. Ctrl-C stops it."""
+    from exporter import preview as live  # watchfiles (and anyio) load only for this command
+
+    options = live.PreviewOptions(pipeline.BuildOptions(source=source, offline=offline, theme=theme), host, port)
+    say = live.Say(typer.echo, lambda line: typer.echo(line, err=True))
+    with _failures_reported(Reporter(), source, False):
+        live.serve(options, say)

@@ -31,41 +31,55 @@ class PdfOptions:
     answer_key: bool = field(default=False, metadata={"help": "collect answers (spoilers marked answer) at the back"})
     right_hand: bool = field(default=False, metadata={
         "help": "start each module and lesson on a right-hand page, as a bound book does (adds blank pages)"})
-    pdf_variant: str | None = field(default=None, metadata={"help": "WeasyPrint pdf_variant, e.g. pdf/ua-1"})
+    pdf_variant: str | None = field(default=None, metadata={"help": "WeasyPrint pdf_variant, e.g. pdf/ua-1",
+                                                            "example": "pdf/ua-1"})
 
 
 @dataclass(frozen=True, slots=True)
 class ScormOptions:
-    mode: str = field(default="single", metadata={"help": "single: one SCO for the course; multi: one per lesson",
-                                                   "choices": ("single", "multi")})
+    mode: str = field(default="single", metadata={"help": "one SCO for the whole course (single) or one per lesson "
+                                                           "(multi)", "choices": ("single", "multi")})
     completion: str = field(default="all-lessons", metadata={
-        "help": "all-lessons: complete when every lesson was read to its end; each-lesson: per SCO",
+        "help": "when the course counts as completed: once every lesson was read to its end (all-lessons), or each "
+                "SCO on its own (each-lesson)",
         "choices": ("all-lessons", "each-lesson")})
-    lms: str = field(default="generic", metadata={"help": "LMS profile (see exporter/exporters/scorm/profiles.py)"})
+    lms: str = field(default="generic", metadata={
+        "help": "the LMS the packages are for, its known quirks worked around: `exporter build --help` lists the "
+                "names under --lms"})
     pass_mark: float | None = field(default=None, metadata={
         "help": "scaled score (0 to 1) a learner needs to pass: the cmi5 masteryScore; unset: nothing is judged. "
                 "Until quizzes exist the score is the share of lessons read (docs/cmi5.md)",
-        "range": (0.0, 1.0), "type": float})
+        "range": (0.0, 1.0), "type": float, "example": 0.8})
 
 
 @dataclass(frozen=True, slots=True)
 class CourseConfig:
     title: str = field(metadata={"help": "course title (cover, metadata)"})
     slug: str = field(metadata={"help": "ASCII id used for file names and package identifiers"})
-    language: str = field(default="en", metadata={"help": "BCP 47 language of the course"})
-    subtitle: str = ""
-    author: str = ""
-    organisation: str = ""
-    version: str = "1.0"
-    date: str = ""
-    description: str = ""
-    logo: str | None = field(default=None, metadata={"help": "image path relative to the content root"})
+    language: str = field(default="en", metadata={"help": "BCP 47 language of the course: en, fr, de, zh-Hans, ar..."})
+    subtitle: str = field(default="", metadata={"help": "a line under the title on the covers",
+                                                "example": "Week 1 workbook"})
+    author: str = field(default="", metadata={"help": "who wrote the course: the PDF and EPUB author"})
+    organisation: str = field(default="", metadata={"help": "who publishes it: the cover and the EPUB publisher",
+                                                    "example": "Example Academy"})
+    version: str = field(default="1.0", metadata={"help": "edition of the course: the cover and the SCORM metadata"})
+    date: str = field(default="", metadata={"help": "publication date, YYYY-MM-DD: title pages and the EPUB date",
+                                            "example": "2025-09-01"})
+    description: str = field(default="", metadata={
+        "help": "one or two sentences: the cover, the EPUB and SCORM descriptions",
+        "example": "What the learner will be able to do."})
+    logo: str | None = field(default=None, metadata={"help": "image path relative to the content root",
+                                                     "example": "images/logo.png"})
     cover: str | None = field(default=None, metadata={
-        "help": "EPUB cover image relative to the content root; one is drawn from the metadata when not given"})
-    modules: tuple[ModuleSpec, ...] = field(default=(), metadata={"help": "explicit outline; else Week tags"})
-    pdf: PdfOptions = PdfOptions()
-    scorm: ScormOptions = ScormOptions()
-    from_file: bool = field(default=False, metadata={"help": "set when a course.yml was read (not a key)"})
+        "help": "EPUB cover image relative to the content root; one is drawn from the metadata when not given",
+        "example": "images/cover.png"})
+    modules: tuple[ModuleSpec, ...] = field(default=(), metadata={
+        "help": "the outline: modules in order, each a title and its lesson files in order; without it, lessons "
+                "are grouped by their `Week N` tags and ordered by file name"})
+    pdf: PdfOptions = field(default=PdfOptions(), metadata={"help": "the printed workbook (PDF)"})
+    scorm: ScormOptions = field(default=ScormOptions(), metadata={"help": "the LMS packages (SCORM 1.2 and 2004)"})
+    from_file: bool = field(default=False, metadata={"help": "set when a course.yml was read (not a key)",
+                                                     "internal": True})
     """True when these values come from a course.yml; diagnostics about them then point at that file."""
 
     @property
@@ -92,6 +106,16 @@ def config_pos(config: CourseConfig) -> SourcePos | None:
     return SourcePos(CONFIG_NAME, 1) if config.from_file else None
 
 
+def course_keys(options: type = None) -> list[dataclasses.Field]:
+    """The keys an author may write in course.yml (top level, or of a section such as PdfOptions), in order."""
+    return [spec for spec in dataclasses.fields(options or CourseConfig) if not spec.metadata.get("internal")]
+
+
+def folder_title(root: Path) -> str:
+    """The title of a course whose course.yml names none: its folder's name, as words."""
+    return root.resolve().name.replace("-", " ").replace("_", " ").title()
+
+
 def load_config(root: Path, reporter: Reporter) -> CourseConfig:
     """Read `root/course.yml` if there is one; report every problem; always return a usable config."""
     path = root / CONFIG_NAME
@@ -100,7 +124,7 @@ def load_config(root: Path, reporter: Reporter) -> CourseConfig:
         raw = _read_yaml(path, reporter)
     pos = SourcePos(CONFIG_NAME, 1)
     texts = {name: _text(raw, name, reporter, pos) for name in TEXT_KEYS}
-    title = texts.pop("title") or root.resolve().name.replace("-", " ").replace("_", " ").title()
+    title = texts.pop("title") or folder_title(root)
     values: dict[str, Any] = {
         "title": title,
         "slug": slugify(texts.pop("slug") or title),

@@ -51,33 +51,51 @@ def read_course(source: Path, reporter: Reporter, overrides: dict[str, Any] | No
     return course.with_broken([*refused, *unreadable])
 
 
-def prepare(options: BuildOptions, reporter: Reporter) -> tuple[Course, AssetManifest]:
+def prepare(options: BuildOptions, reporter: Reporter,
+            cache: BuildCache | None = None) -> tuple[Course, AssetManifest]:
     """All reading and checking, before any writing (MkDocs: gather everything, then write)."""
-    cache = open_cache(options.cache)
+    cache = cache or open_cache(options.cache)
     course = read_course(options.source, reporter, options.overrides, cache)
     course, manifest = resolve_assets(course, options.source, reporter, offline=options.offline, builds=cache)
     # An image that leads outside the content folder is an error of its lesson.
     return course.with_broken(note.source for note in manifest.notes if note.kind == "refused"), manifest
 
 
+@dataclass(frozen=True)
+class Assembled:
+    """A build in memory: what `build` writes, and the assets it took them from."""
+
+    artifacts: list[Artifact]
+    manifest: AssetManifest
+
+
+def assemble(options: BuildOptions, reporter: Reporter, progress: Callable[[str], None] = lambda _: None,
+             cache: BuildCache | None = None) -> Assembled:
+    """Every requested format, shaped and packaged in memory; raises BuildFailed as `build` does. `preview`
+    serves these without writing them; it passes one cache for all its rebuilds."""
+    names = _formats(options)
+    theme = load_theme(options.theme)
+    cache = cache or open_cache(options.cache)
+    course, manifest = prepare(options, reporter, cache)
+    course = _drop_or_stop(course, options, reporter)
+    course, shaped = _render_and_shape(course, manifest, names, theme, options, cache, reporter, progress)
+    report = _loss_report(course, manifest, names, reporter)
+    _stop_if_failed(options, reporter)
+    progress("packaging")
+    return Assembled([exporter.package(book) for exporter, book in shaped] + [report], manifest)
+
+
 def build(options: BuildOptions, reporter: Reporter, progress: Callable[[str], None] = lambda _: None) -> list[Path]:
     """Build every requested format from one tree; return the files written. Nothing is written unless the
     whole build passes: every diagnostic is raised while shaping, before the gate, and the artifacts are
     then published all at once."""
-    names = _formats(options)
-    theme = load_theme(options.theme)
-    course, manifest = prepare(options, reporter)
-    course = _drop_or_stop(course, options, reporter)
     cache = open_cache(options.cache)
-    course, shaped = _render_and_shape(course, manifest, names, theme, options, cache, reporter, progress)
-    report = _loss_report(course, manifest, names, reporter)
-    _stop_if_failed(options, reporter)
+    assembled = assemble(options, reporter, progress, cache)
     progress("writing")
-    artifacts = [exporter.package(book) for exporter, book in shaped] + [report]
-    written = _publish(options.out, artifacts)
-    if manifest.lock_changed:
+    written = _publish(options.out, assembled.artifacts)
+    if assembled.manifest.lock_changed:
         # Only after a build that wrote its outputs: `check` and failed builds leave the course folder as is.
-        written.append(write_lockfile(options.source, manifest.lock))
+        written.append(write_lockfile(options.source, assembled.manifest.lock))
     cache.prune()
     return written
 

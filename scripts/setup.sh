@@ -36,6 +36,15 @@ for edition in scorm12edition scorm20044thedition; do
   fi
 done
 
+# scorm-again (the LMS side of the SCORM API, MIT) becomes package data too: `exporter validate --runtime`
+# and the browser tests run packages under it through exporter/lms/.
+lms_target=exporter/lms
+for pair in "dist/scorm-again.min.js:scorm-again.min.js" "LICENSE:scorm-again.LICENSE"; do
+  if ! cmp -s "tools/node_modules/scorm-again/${pair%%:*}" "$lms_target/${pair##*:}"; then
+    cp "tools/node_modules/scorm-again/${pair%%:*}" "$lms_target/${pair##*:}"
+  fi
+done
+
 # Python: a project venv with the package and its test extras, pinned in pyproject.toml.
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv

@@ -62,3 +62,15 @@ def build_one(source: Path, out: Path, fmt: str, suffix: str, **overrides: str) 
 @pytest.fixture
 def reporter() -> Reporter:
     return Reporter()
+
+
+def invoke_cli(*args: str | Path):
+    """The command line through typer's runner, as an author types it; a traceback fails the test."""
+    from typer.testing import CliRunner
+
+    from exporter.cli import app
+
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    assert "Traceback" not in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result

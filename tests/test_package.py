@@ -1,6 +1,6 @@
 """The package as a whole: every module imports alone (no import cycle hides behind import order), and a
 wheel built from the repository, installed outside it, builds every format (themes and SCORM schemas are
-package data)."""
+package data), starts a course and judges what it built."""
 from __future__ import annotations
 
 import subprocess
@@ -58,6 +58,8 @@ def test_a_wheel_installed_outside_the_repository_builds_every_format(tmp_path: 
     assert "exporter/themes/default/templates/pdf/book.html" in names
     assert "exporter/exporters/scorm/xsd/scorm20044thedition/imscp_v1p1.xsd" in names
     assert "exporter/exporters/xapi/xsd/cmi5-course-structure.xsd" in names
+    assert {"exporter/skeleton/01-welcome.md", "exporter/skeleton/gitignore", "exporter/lms/lms.html",
+            "exporter/lms/scorm-again.min.js", "exporter/themes/default/static/preview/live.js"} <= set(names)
     subprocess.run([sys.executable, "-m", "venv", venv], check=True)
     subprocess.run([venv / "bin" / "pip", "install", "-q", wheel], check=True, capture_output=True, timeout=900)
     work.mkdir()
@@ -72,3 +74,9 @@ def test_a_wheel_installed_outside_the_repository_builds_every_format(tmp_path: 
                             f"{slug}-cmi5.zip", f"{slug}-xapi.zip", f"{slug}-report.txt"])
     with zipfile.ZipFile(work / "out" / f"{slug}-scorm2004.zip") as package:
         assert "imscp_v1p1.xsd" in package.namelist()
+    # The author's loop from the installed package: a new course, built, then judged (EPUBCheck included).
+    exporter = venv / "bin" / "exporter"
+    for command in (["init", "new"], ["build", "new", "--strict", "--out", "new-out"], ["validate", "new-out"]):
+        result = subprocess.run([exporter, *command], cwd=work, capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, (command, result.stderr)
+    assert result.stderr.splitlines()[-1] == "4 file(s): 4 valid, 0 invalid"
