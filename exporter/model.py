@@ -63,6 +63,15 @@ class LessonSource:
 
 
 @dataclass(frozen=True, slots=True)
+class Loss:
+    """Something of a lesson no format carries (a <style> block, a script, a diagram shown as its source):
+    a fact the loss report lists, kept on the lesson by the stage that dropped it."""
+
+    line: int
+    what: str
+
+
+@dataclass(frozen=True, slots=True)
 class Heading:
     level: int
     text: str
@@ -92,6 +101,8 @@ class Lesson:
     """Remaining front matter (description, author...)."""
     broken: bool = False
     """An error was reported for this lesson: the build stops, or --skip-broken leaves it out."""
+    losses: tuple[Loss, ...] = ()
+    """What every format lost of this lesson, in line order."""
 
     @property
     def pos(self) -> SourcePos:

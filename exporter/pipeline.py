@@ -79,7 +79,7 @@ def assemble(options: BuildOptions, reporter: Reporter, progress: Callable[[str]
     course, manifest = prepare(options, reporter, cache)
     course = _drop_or_stop(course, options, reporter)
     course, shaped = _render_and_shape(course, manifest, names, theme, options, cache, reporter, progress)
-    report = _loss_report(course, manifest, names, reporter)
+    report = _loss_report(course, manifest, names)
     _stop_if_failed(options, reporter)
     progress("packaging")
     return Assembled([exporter.package(book) for exporter, book in shaped] + [report], manifest)
@@ -130,9 +130,9 @@ def _formats(options: BuildOptions) -> tuple[str, ...]:
     return tuple(dict.fromkeys(options.formats or DEFAULT_FORMATS))
 
 
-def _loss_report(course: Course, manifest: AssetManifest, formats: tuple[str, ...], reporter: Reporter) -> Artifact:
+def _loss_report(course: Course, manifest: AssetManifest, formats: tuple[str, ...]) -> Artifact:
     """`<slug>-report.txt`: what each format could not carry; its first line is the terminal summary."""
-    summary, text = loss_report(course, manifest, formats, reporter.diagnostics)
+    summary, text = loss_report(course, manifest, formats)
     return Artifact(f"{course.config.slug}-report.txt", f"{summary}\n\n{text}".encode("utf-8"))
 
 

@@ -11,7 +11,7 @@ import re
 import nh3
 
 from exporter.diagnostics import Code, Reporter
-from exporter.model import Block, SourcePos
+from exporter.model import Block, Loss, SourcePos
 from exporter import ast
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -57,13 +57,14 @@ def clean_html(fragment: str) -> str:
                      link_rel=None, strip_comments=True, clean_content_tags={"script", "style", "noscript"})
 
 
-def balance_raw_html(block: Block, pos: SourcePos, reporter: Reporter) -> Block:
+def balance_raw_html(block: Block, pos: SourcePos, reporter: Reporter, losses: list[Loss]) -> Block:
     """Raw inline tags are closed within their own paragraph, so an unclosed `<i hidden>` cannot
     swallow the rest of the lesson; stray closers are dropped. Unsafe markup is reported here
     (with its line); it is removed by `clean_html` on output."""
     def visit(node: dict):
         if node["t"] in ("RawInline", "RawBlock") and node["c"][0] == "html":
-            _report_unsafe(node["c"][1], pos, reporter)
+            if _report_unsafe(node["c"][1], pos, reporter):
+                losses.append(Loss(pos.line, "unsafe HTML removed"))
         if node["t"] in ("Para", "Plain", "Header"):
             index = 2 if node["t"] == "Header" else None
             inlines = node["c"][index] if index else node["c"]
@@ -77,11 +78,13 @@ def balance_raw_html(block: Block, pos: SourcePos, reporter: Reporter) -> Block:
     return ast.walk(block, visit)
 
 
-def _report_unsafe(html: str, pos: SourcePos, reporter: Reporter) -> None:
+def _report_unsafe(html: str, pos: SourcePos, reporter: Reporter) -> bool:
+    """Say so when `html` holds something the sanitizer will remove; True if it does."""
     match = _UNSAFE.search(html)
     if match:
         reporter.warning(Code.HTML_REMOVED, f"unsafe HTML '{match.group(0).strip()}' removed: lessons cannot run "
                          "scripts, event handlers or embed foreign pages", pos)
+    return match is not None
 
 
 def _balance(inlines: list) -> list:

@@ -3,14 +3,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from exporter.diagnostics import Code, Diagnostic
 from exporter.model import AssetManifest, Course
 from exporter import ast
 
 _INTERACTIVE = {"youtube", "vimeo"}
-_EVERY_FORMAT_CODES = {Code.HACKMD_DIAGRAM: "diagram shown as its source code",
-                       Code.HTML_REMOVED: "unsafe HTML removed",
-                       Code.HACKMD_STYLE_DROPPED: "<style> block dropped"}
 _SCORM_EMBEDS = ("click-to-load privacy-friendly player (youtube-nocookie, vimeo dnt) and a link for videos, "
                  "a link card for the rest")
 _PER_FORMAT_EMBEDS = {
@@ -24,11 +20,11 @@ _PER_FORMAT_EMBEDS = {
 }
 
 
-def loss_report(course: Course, manifest: AssetManifest, formats: tuple[str, ...],
-                diagnostics: list[Diagnostic]) -> tuple[str, str]:
-    """(summary line for the terminal, report text). Lines name the lesson and line of each loss."""
+def loss_report(course: Course, manifest: AssetManifest, formats: tuple[str, ...]) -> tuple[str, str]:
+    """(summary line for the terminal, report text). Lines name the lesson and line of each loss. Built from
+    facts the stages kept (each lesson's losses, the asset manifest's notes), not from diagnostics."""
     lines = [f"Loss report for {course.config.title} ({course.config.slug}); formats: {', '.join(formats)}", ""]
-    every = _every_format(manifest, diagnostics)
+    every = _every_format(course, manifest)
     lines += ["All formats:"] + (every or ["  nothing lost"]) + [""]
     embeds = _embeds(course)
     screen = [n for n in manifest.notes if n.kind in ("converted", "downscaled")]
@@ -36,19 +32,16 @@ def loss_report(course: Course, manifest: AssetManifest, formats: tuple[str, ...
         lines.append(f"{name}:")
         lines += _format_lines(name, embeds, screen) or ["  nothing lost"]
         lines.append("")
-    return _summary(manifest, embeds, diagnostics), "\n".join(lines).rstrip() + "\n"
+    return _summary(course, manifest, embeds), "\n".join(lines).rstrip() + "\n"
 
 
-def _every_format(manifest: AssetManifest, diagnostics: list[Diagnostic]) -> list[str]:
+def _every_format(course: Course, manifest: AssetManifest) -> list[str]:
     out = []
     for note in manifest.notes:
         if note.kind in ("missing", "invalid", "refused"):
             out.append(f"  {note.source}:{note.line}: image {note.kind} -> placeholder with alt text and address "
                        f"({note.detail})")
-    for diagnostic in diagnostics:
-        what = _EVERY_FORMAT_CODES.get(diagnostic.code)
-        if what and diagnostic.pos:
-            out.append(f"  {diagnostic.pos}: {what}")
+    out += [f"  {lesson.source}:{loss.line}: {loss.what}" for lesson in course.lessons for loss in lesson.losses]
     return out
 
 
@@ -76,7 +69,7 @@ def _format_lines(name: str, embeds: list, screen: list) -> list[str]:
     return out
 
 
-def _summary(manifest: AssetManifest, embeds: list, diagnostics: list[Diagnostic]) -> str:
+def _summary(course: Course, manifest: AssetManifest, embeds: list) -> str:
     kinds = Counter(n.kind for n in manifest.notes)
     missing = kinds["missing"] + kinds["invalid"] + kinds["refused"]
     parts = [f"{missing} image(s) as placeholders"]
@@ -84,6 +77,6 @@ def _summary(manifest: AssetManifest, embeds: list, diagnostics: list[Diagnostic
         parts.append(f"{len(embeds)} embed(s) as QR cards in print and link cards in EPUB")
     if kinds["downscaled"] or kinds["converted"]:
         parts.append(f"{kinds['downscaled'] + kinds['converted']} image(s) scaled/converted for screens")
-    other = Counter(_EVERY_FORMAT_CODES[d.code] for d in diagnostics if d.code in _EVERY_FORMAT_CODES)
+    other = Counter(loss.what for lesson in course.lessons for loss in lesson.losses)
     parts += [f"{count} × {what}" for what, count in sorted(other.items())]
     return "loss report: " + ", ".join(parts)

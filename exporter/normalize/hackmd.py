@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from exporter.diagnostics import Code, Reporter
 from exporter.embeds import valid_target
-from exporter.model import LessonSource, SourcePos
+from exporter.model import LessonSource, Loss, SourcePos
 
 CALLOUT_KINDS = ("info", "success", "warning", "danger", "spoiler", "speaker-notes")
 CALLOUT_ALIASES = {"tip": "success", "note": "info", "caution": "warning", "important": "warning", "alert": "danger"}
@@ -51,6 +51,8 @@ class Rewritten:
     """This lesson's `TOKEN_KEY` value."""
     note_labels: frozenset[str] = frozenset()
     """Footnote labels the lesson defines (normalized): only references to these are footnotes."""
+    losses: list[Loss] = field(default_factory=list)
+    """What the rewrite dropped that no format will show (for the loss report)."""
 
 
 @dataclass
@@ -80,9 +82,9 @@ def rewrite(source: LessonSource, reporter: Reporter) -> Rewritten:
                     note_labels=_defined_note_labels(source.text))
     pos = lambda line: SourcePos(source.path, source.original_line(line))  # noqa: E731
     lines = source.text.split("\n")
-    lines = _drop_multiline(lines, "<!--", "-->", None, pos, reporter)
-    lines = _drop_multiline(lines, "<style", "</style>", "style", pos, reporter)
-    lines = _drop_multiline(lines, "<script", "</script>", "script", pos, reporter)
+    lines = _drop_multiline(lines, "<!--", "-->", None, pos, reporter, out.losses)
+    lines = _drop_multiline(lines, "<style", "</style>", "style", pos, reporter, out.losses)
+    lines = _drop_multiline(lines, "<script", "</script>", "script", pos, reporter, out.losses)
     containers: list[_Container] = []
     fence: tuple[str, int] | None = None
     slides = str(source.front_matter.get("type", "")).lower() == "slide"
@@ -187,7 +189,7 @@ def _close_raw_html_blocks(lines: list[str], pos, reporter: Reporter) -> None:
             text += "\n" + closer
 
 
-def _drop_multiline(lines, start, end, kind, pos, reporter) -> list[str]:
+def _drop_multiline(lines, start, end, kind, pos, reporter, losses: list[Loss]) -> list[str]:
     """Blank `start ... end` spans (comments, <style>, <script>) outside code, even across lines."""
     text = "\n".join(lines)
     pattern = re.compile(re.escape(start) + r".*?(?:" + re.escape(end) + r"|\Z)", re.S | re.I)
@@ -203,9 +205,11 @@ def _drop_multiline(lines, start, end, kind, pos, reporter) -> list[str]:
             else:
                 reporter.warning(Code.HACKMD_STYLE_DROPPED, "<style> block dropped: page CSS does not travel into "
                                  "the outputs; use the theme for styling", pos(line))
+            losses.append(Loss(pos(line).line, "<style> block dropped"))
         elif kind == "script":
             reporter.warning(Code.HTML_REMOVED, "<script> removed: lessons cannot run scripts in any output",
                              pos(line))
+            losses.append(Loss(pos(line).line, "unsafe HTML removed"))
         return "\n" * match.group(0).count("\n")
 
     return pattern.sub(blank, text).split("\n")
@@ -296,7 +300,7 @@ def _rewrite_line(line, containers, number, out, pos, reporter) -> str:
     line = re.sub(r"^(\s*(?:[-*+]|\d+[.)])\s+)\[( |x|X)\](?=\s)",
                   lambda m: m.group(1) + ("[]{.task .done}" if m.group(2) != " " else "[]{.task}"), line)
     line = _footnote_line(line, out, pos(number), reporter)
-    return _outside_code(line, lambda part: _inline_rules(part, out.token, pos(number), reporter))
+    return _outside_code(line, lambda part: _inline_rules(part, out, pos(number), reporter))
 
 
 _FOOTNOTE = re.compile(r"\[\^([^\]\n]{1,200})\]")
@@ -411,10 +415,11 @@ def _outside_code(line: str, rule) -> str:
 
 # Every pattern below is bounded ({0,N}) or anchored on a run's start, so no line makes the scan quadratic:
 # a lazy `.*?` that finds no end runs to the end of the line from every opener on it.
-def _inline_rules(text: str, token: str, pos: SourcePos, reporter: Reporter) -> str:
+def _inline_rules(text: str, out: Rewritten, pos: SourcePos, reporter: Reporter) -> str:
+    token = out.token
     text = re.sub(r"\{%\s*(\w{1,40})(.{0,1000}?)%\}", lambda m: _embed(m.group(1), m.group(2), token, pos, reporter),
                   text)
-    text = re.sub(r"<iframe\b[^>]{0,4000}>(?:\s{0,200}</iframe>)?", lambda m: _iframe(m.group(0), token, pos, reporter),
+    text = re.sub(r"<iframe\b[^>]{0,4000}>(?:\s{0,200}</iframe>)?", lambda m: _iframe(m.group(0), out, pos, reporter),
                   text, flags=re.I)
     text = re.sub(r"(!\[[^\]]{0,2000}\]\()\s*(\S{1,4000}?)\s+=(\d{0,6})x(\d{0,6})\s*\)", _image_size, text)
     text = re.sub(r"(?<![+\w])\+\+(?=\S)(.{1,2000}?)(?<=\S)\+\+(?!\+)", r"[\1]{.underline}", text)
@@ -450,8 +455,9 @@ _TRUSTED_IFRAMES = {
 }
 
 
-def _iframe(tag: str, token: str, pos: SourcePos, reporter: Reporter) -> str:
+def _iframe(tag: str, out: Rewritten, pos: SourcePos, reporter: Reporter) -> str:
     """A raw iframe from a known video host becomes the matching embed; any other is removed."""
+    token = out.token
     src = re.search(r"src\s*=\s*[\"']([^\"']+)", tag)
     if src:
         for pattern, provider in _TRUSTED_IFRAMES.items():
@@ -462,6 +468,7 @@ def _iframe(tag: str, token: str, pos: SourcePos, reporter: Reporter) -> str:
                 return f"<{src.group(1)}>"
     reporter.warning(Code.HTML_REMOVED, "<iframe> removed: only YouTube and Vimeo players become embeds; "
                      "use a {%...%} embed or a link", pos)
+    out.losses.append(Loss(pos.line, "unsafe HTML removed"))
     return ""
 
 

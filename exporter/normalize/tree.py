@@ -6,7 +6,7 @@ from typing import Any
 
 from exporter.config import CourseConfig, slugify
 from exporter.diagnostics import Code, Reporter
-from exporter.model import Block, Heading, Lesson, LessonSource, SourcePos
+from exporter.model import Block, Heading, Lesson, LessonSource, Loss, SourcePos
 from exporter import ast
 from exporter.normalize.hackmd import TOKEN_KEY, Rewritten
 from exporter.normalize.tex import mathjax_compatible
@@ -62,9 +62,11 @@ def _strip_positions(nodes: list) -> list:
         pairs = attr[2]
         if ["wrapper", "1"] in pairs:
             return node["c"][1]
-        index = next((i for i, (k, v) in enumerate(pairs) if k == "data-pos" and POSITION.match(v)), None)
-        match = POSITION.match(pairs[index][1]) if index is not None else None
-        authors = [p for i, p in enumerate(pairs) if i != index and p[0] != DROPPED_KEY]
+        # pandoc gives a code block inside a list item two positions (the item's, then its own): all of
+        # pandoc's go, the last (the node's own) gives the line
+        ours = [i for i, (k, v) in enumerate(pairs) if k == "data-pos" and POSITION.match(v)]
+        match = POSITION.match(pairs[ours[-1]][1]) if ours else None
+        authors = [p for i, p in enumerate(pairs) if i not in ours and p[0] != DROPPED_KEY]
         dropped = sorted({k for k, _ in authors if k.startswith("data-") and k not in _KEPT_DATA})
         attr[2] = ([p for p in authors if not p[0].startswith("data-") or p[0] in _KEPT_DATA]
                    + ([[DROPPED_KEY, " ".join(dropped)]] if dropped else [])
@@ -80,7 +82,8 @@ def build_lesson(source: LessonSource, extra: Rewritten, blocks: list[tuple[int,
     pos = lambda line: SourcePos(source.path, line)  # noqa: E731  (lines below are the file's own)
     pairs = [(_file_line(source, line), _map_lines(block, source)) for line, block in blocks]
     pairs = [(line, _trusted(block, extra.token, pos(line), reporter)) for line, block in pairs]
-    pairs = _typed_blocks(pairs, extra, pos, reporter)
+    losses = list(extra.losses)
+    pairs = _typed_blocks(pairs, extra, pos, reporter, losses)
     pairs = _balanced(pairs)
     front = source.front_matter
     title, pairs = _title(front, pairs, source.path)
@@ -98,7 +101,7 @@ def build_lesson(source: LessonSource, extra: Rewritten, blocks: list[tuple[int,
     return Lesson(slug=slug, title=title, source=source.path, body=tuple(b for _, b in pairs),
                   block_lines=tuple(line for line, _ in pairs), headings=headings,
                   tags=tuple(_tags(front.get("tags")) + extra.tags), lang=lang, dir=direction, meta=meta,
-                  broken=source.broken)
+                  broken=source.broken, losses=tuple(sorted(losses, key=lambda loss: loss.line)))
 
 
 def _file_line(source: LessonSource, line: int) -> int:
@@ -229,14 +232,14 @@ def _heading_ids(pairs, slug: str):
 # ---------------------------------------------------------------------------- typed blocks
 
 
-def _typed_blocks(pairs, extra: Rewritten, pos, reporter) -> list[tuple[int, Block]]:
+def _typed_blocks(pairs, extra: Rewritten, pos, reporter, losses: list[Loss]) -> list[tuple[int, Block]]:
     """Placeholder spans from hackmd.py -> typed Divs; tasks, abbreviations, diagrams, raw HTML."""
     out: list[tuple[int, Block]] = []
     numbering = {"next": 1}
     for line, block in pairs:
         block = ast.walk(block, lambda n: _inline_node(n, extra.abbreviations))
-        block = ast.walk(block, lambda n: _code_block(n, numbering, pos, reporter))
-        block = balance_raw_html(block, pos(line), reporter)
+        block = ast.walk(block, lambda n: _code_block(n, numbering, pos, reporter, losses))
+        block = balance_raw_html(block, pos(line), reporter, losses)
         for piece in ast.walk([block], _promote_paragraphs):
             if piece["t"] == "Div" and "spacer" in ast.classes(piece) and out and "spacer" in ast.classes(out[-1][1]):
                 continue  # several &nbsp; lines in a row are one space
@@ -302,7 +305,7 @@ def _promote_paragraphs(node: dict) -> Any:
     return blocks
 
 
-def _code_block(node: dict, numbering: dict, pos, reporter) -> Any:
+def _code_block(node: dict, numbering: dict, pos, reporter, losses: list[Loss]) -> Any:
     if node["t"] != "CodeBlock":
         return None
     klass = ast.classes(node)
@@ -319,6 +322,7 @@ def _code_block(node: dict, numbering: dict, pos, reporter) -> Any:
         line = _whole_number(ast.attribute(node, "data-line")) or 1
         reporter.warning(Code.HACKMD_DIAGRAM, f"{lang} diagram is shown as its source text: no {lang} renderer "
                          "is bundled; export it as an image and insert that instead", pos(line))
+        losses.append(Loss(pos(line).line, "diagram shown as its source code"))
     return None
 
 
