@@ -19,7 +19,8 @@ def built(tmp_path_factory) -> dict[str, Path]:
     course = create_course(tmp_path_factory.mktemp("course") / "c", NewCourse("Valid Course", "en", "Ana"))[0].parent
     out = tmp_path_factory.mktemp("out")
     files = {}
-    for fmt, suffix in (("pdf", ".pdf"), ("epub", ".epub"), ("scorm12", ".zip"), ("scorm2004", ".zip")):
+    for fmt, suffix in (("pdf", ".pdf"), ("epub", ".epub"), ("scorm12", ".zip"), ("scorm2004", ".zip"),
+                        ("cmi5", ".zip"), ("xapi", ".zip")):
         files[fmt], reporter = build_one(course, out / fmt, fmt, suffix)
         assert reporter.diagnostics == []
     return files
@@ -44,11 +45,28 @@ def test_good_outputs_are_valid(built: dict[str, Path]) -> None:
     assert result.exit_code == 0, result.output
     assert lines_of(result, "error") == lines_of(result, "warning") == []
     verdicts = result.stdout.splitlines()
-    assert verdicts == [line for line in verdicts if ": valid: " in line] and len(verdicts) == 4
+    assert verdicts == [line for line in verdicts if ": valid: " in line] and len(verdicts) == 6
     assert re.search(r"valid: PDF 1\.\d, \d+ pages, \d+ bookmarks, \d+ fonts embedded, tagged, language en", result.stdout)
     assert "valid: EPUB 3.3" in result.stdout and "EPUBCheck 5." in result.stdout
     assert "valid: SCORM 1.2, 1 SCO(s)" in result.stdout and "valid: SCORM 2004, 1 SCO(s)" in result.stdout
-    assert result.stderr.splitlines()[-1] == "4 file(s): 4 valid, 0 invalid"
+    assert "valid: cmi5 package, cmi5.xml schema-valid, 1 launch page(s)" in result.stdout
+    assert "valid: xAPI package, tincan.xml schema-valid, 1 launch page(s)" in result.stdout
+    assert result.stderr.splitlines()[-1] == "6 file(s): 6 valid, 0 invalid"
+
+
+def test_a_cmi5_package_launching_a_missing_page_is_invalid(built: dict[str, Path], tmp_path: Path) -> None:
+    broken = rezip(built["cmi5"], tmp_path / "no-page-cmi5.zip", {"index.html": None})
+    result = invoke("validate", broken)
+    assert result.exit_code == 1
+    assert any("cmi5.xml launches 'index.html', which the package does not have" in line and
+               "[xapi.missing_launch]" in line for line in lines_of(result, "error")), result.stderr
+
+
+def test_a_tincan_xml_off_its_schema_is_invalid(built: dict[str, Path], tmp_path: Path) -> None:
+    with zipfile.ZipFile(built["xapi"]) as package:
+        text = package.read("tincan.xml").replace(b"<activities>", b"<activities><bogus/>")
+    result = invoke("validate", rezip(built["xapi"], tmp_path / "bad-xapi.zip", {"tincan.xml": text}))
+    assert result.exit_code == 1 and any("[xapi.schema]" in line for line in lines_of(result, "error")), result.stderr
 
 
 def test_a_folder_is_judged_file_by_file(built: dict[str, Path], tmp_path: Path) -> None:
@@ -191,7 +209,7 @@ def test_what_is_not_an_output_is_named_and_usage_errors_exit_2(tmp_path: Path) 
     notes = tmp_path / "notes.txt"
     notes.write_text("hello")
     result = invoke("validate", notes)
-    assert result.exit_code == 1 and "not a PDF, an EPUB or a SCORM zip" in result.stderr
+    assert result.exit_code == 1 and "not a PDF, an EPUB, a SCORM, cmi5 or Tin Can zip" in result.stderr
     missing = invoke("validate", tmp_path / "nope.epub")
     assert missing.exit_code == 2 and f"{tmp_path / 'nope.epub'}: no such file or folder" in missing.stderr
     empty = tmp_path / "empty"

@@ -84,12 +84,15 @@ def _validate(path: Path, runtime: bool) -> Verdict:
     if kind == "scorm":
         from exporter.validate.scorm import check_scorm
         return check_scorm(path, runtime)
-    return Verdict(path, "?", (error("validate.unknown", "not a PDF, an EPUB or a SCORM zip; exporter validate "
+    if kind == "xapi":
+        from exporter.validate.xapi import check_xapi
+        return check_xapi(path)
+    return Verdict(path, "?", (error("validate.unknown", "not a PDF, an EPUB, a SCORM, cmi5 or Tin Can zip; exporter validate "
                                      "judges the files `exporter build` writes"),))
 
 
 def kind_of(path: Path) -> str:
-    """'pdf', 'epub', 'scorm' or '' from the file's first bytes and members; a damaged file is judged by its
+    """'pdf', 'epub', 'scorm', 'xapi' (cmi5 or Tin Can) or '' from the file's first bytes and members; a damaged file is judged by its
     name, so that the checker for its kind says what is wrong with it."""
     with path.open("rb") as handle:
         head = handle.read(5)
@@ -103,6 +106,8 @@ def kind_of(path: Path) -> str:
                     return "epub"
                 if any(name == "imsmanifest.xml" or name.endswith("/imsmanifest.xml") for name in names):
                     return "scorm"
+                if "cmi5.xml" in names or "tincan.xml" in names:
+                    return "xapi"
         except (zipfile.BadZipFile, OSError, KeyError):
             pass
     return {".pdf": "pdf", ".epub": "epub", ".zip": "scorm"}.get(path.suffix.lower(), "")
