@@ -169,7 +169,7 @@ def read_lesson(path: Path, rel: str, reporter: Reporter) -> LessonSource | None
                          "(a copy-paste or export problem); block structure was restored by heuristics. "
                          "Check the result with `exporter tree` and fix the file's line breaks",
                          SourcePos(rel, 1))
-    body, front, valid = split_front_matter(text, rel, reporter)
+    body, front, valid = split_front_matter(text, rel, reporter, restored=line_map is not None)
     return LessonSource(path=rel, text=body, front_matter=front, line_map=line_map, broken=not valid)
 
 
@@ -218,7 +218,8 @@ def _control_ratio(raw: bytes) -> float:
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 
 
-def split_front_matter(text: str, rel: str, reporter: Reporter) -> tuple[str, dict[str, Any], bool]:
+def split_front_matter(text: str, rel: str, reporter: Reporter,
+                       restored: bool = False) -> tuple[str, dict[str, Any], bool]:
     """Consume one or more stacked `---` blocks at the top; blank their lines so line numbers hold. Returns
     the body, the merged values, and False when a block was unusable (an error was reported).
 
@@ -226,6 +227,7 @@ def split_front_matter(text: str, rel: str, reporter: Reporter) -> tuple[str, di
     own record of the note ("System prepended metadata": the title it shows) first, so its title wins.
     """
     lines = text.split("\n")
+    pos = (lambda _: SourcePos(rel, 1)) if restored else (lambda line: SourcePos(rel, line))  # noqa: E731
     merged: dict[str, Any] = {}
     valid = True
     index = _skip_blank(lines, 0)
@@ -233,9 +235,9 @@ def split_front_matter(text: str, rel: str, reporter: Reporter) -> tuple[str, di
         end = next((j for j in range(index + 1, len(lines)) if _FENCE.match(lines[j])), None)
         if end is None:
             reporter.error(Code.FRONT_MATTER_UNCLOSED, f"front matter opened at line {index + 1} is never closed; "
-                           "add a line '---' after the metadata", SourcePos(rel, index + 1))
+                           "add a line '---' after the metadata", pos(index + 1))
             return "\n".join([""] * len(lines)), merged, False
-        block = _parse_block(lines[index + 1:end], rel, index + 2, reporter)
+        block = _parse_block(lines[index + 1:end], pos, index + 2, reporter)
         valid = valid and block is not None
         for key, value in (block or {}).items():
             merged.setdefault(key, value)
@@ -250,24 +252,25 @@ def _skip_blank(lines: list[str], index: int) -> int:
     return index
 
 
-def _parse_block(lines: list[str], rel: str, first_line: int, reporter: Reporter) -> dict[str, Any] | None:
-    """The block's values; None when it is unusable (reported as an error)."""
+def _parse_block(lines: list[str], pos, first_line: int, reporter: Reporter) -> dict[str, Any] | None:
+    """One `---` block as a mapping, None when it is unusable (reported as an error); `pos(line)` is where a
+    line of the file is reported (line 1 for a file whose line breaks were restored: its own lines are gone)."""
     try:
         loaded = load_yaml("\n".join(lines))
     except yaml.YAMLError as exc:
         problem, offset = problem_of(exc)
         reporter.error(Code.FRONT_MATTER_INVALID, f"front matter is not valid YAML ({problem}); fix the "
-                       "metadata between the '---' lines", SourcePos(rel, first_line + offset))
+                       "metadata between the '---' lines", pos(first_line + offset))
         return None
     for line in loaded.cleaned_lines[:1]:
         reporter.warning(Code.LOAD_CONTROL_CHARS, "front matter value holds control characters or invalid Unicode "
-                         "(an escape such as \\x01 or \\ud800); they were removed", SourcePos(rel, first_line + line - 1))
+                         "(an escape such as \\x01 or \\ud800); they were removed", pos(first_line + line - 1))
     data = loaded.data
     if data is None:
         return {}
     if not isinstance(data, dict):
         reporter.error(Code.FRONT_MATTER_INVALID, "front matter must be 'key: value' lines",
-                       SourcePos(rel, first_line))
+                       pos(first_line))
         return None
     return {str(k): v for k, v in data.items()}
 

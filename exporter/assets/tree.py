@@ -80,13 +80,19 @@ def replace_raw_imgs(raw: str, replace: Callable[[dict[str, str]], str]) -> str:
 
 # ---------------------------------------------------------------- what replaces an image
 
+def shown_address(src: str, most: int = 160) -> str:
+    """An address as a placeholder prints it: whole when short, else its start and its file name. (A
+    4,000-character path set with `word-break: break-all` takes WeasyPrint minutes to lay out.)"""
+    return src if len(src) <= most else src[: most - 41] + "…" + src[-40:]
+
+
 def placeholder_span(alt: list, src: str, line: int, reason: str) -> dict:
     """`span.image-missing`: the alt text and the address stay visible in every format."""
     label = {"t": "Span", "c": [["", ["image-missing-label"], []], [{"t": "Str", "c": "Image not available"}]]}
     parts: list = [label]
     if ast.plain_text(alt).strip():
         parts += [{"t": "Str", "c": ":"}, {"t": "Space"}, *alt]
-    url = {"t": "Span", "c": [["", ["image-missing-url"], []], [{"t": "Str", "c": src}]]}
+    url = {"t": "Span", "c": [["", ["image-missing-url"], []], [{"t": "Str", "c": shown_address(src)}]]}
     parts += [{"t": "Space"}, {"t": "Str", "c": "("}, url, {"t": "Str", "c": ")"}]
     attrs = [[ast.LINE, str(line)], ["title", reason]]
     return {"t": "Span", "c": [["", ["image-missing"], attrs], parts]}
@@ -96,7 +102,7 @@ def placeholder_html(alt: str, src: str, line: int, reason: str) -> str:
     alt_part = f": {html.escape(alt)}" if alt.strip() else ""
     return (f'<span class="image-missing" data-line="{line}" title="{html.escape(reason)}">'
             f'<span class="image-missing-label">Image not available</span>{alt_part} '
-            f'(<span class="image-missing-url">{html.escape(src)}</span>)</span>')
+            f'(<span class="image-missing-url">{html.escape(shown_address(src))}</span>)</span>')
 
 
 def img_html(key: str, attrs: dict[str, str]) -> str:

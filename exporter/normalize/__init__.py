@@ -154,7 +154,8 @@ def _split(sources: list[LessonSource], batch: list[int], blocks: list[Block], c
     parsed = {batch[k]: per_lesson[k] for k in range(len(batch)) if k not in victims and k not in culprits}
     for k in sorted(culprits):
         source = sources[batch[k]]
-        line = source.original_line(per_lesson[k][-1][0] if per_lesson[k] else 1)
+        last = per_lesson[k][-1][0] if per_lesson[k] else 1  # closers hackmd.py added lie past the end
+        line = source.original_line(min(last, source.text.count("\n") + 1))
         reporter.warning(Code.HACKMD_UNCLOSED_CONTAINER, f"something opened near line {line} of {source.path} is "
                          "never closed (an HTML comment, or raw HTML such as <pre>?); it would swallow what "
                          "follows it, so this lesson was read on its own. Close it", SourcePos(source.path, line))
