@@ -70,7 +70,7 @@ def _strip_positions(nodes: list) -> list:
         dropped = sorted({k for k, _ in authors if k.startswith("data-") and k not in _KEPT_DATA})
         attr[2] = ([p for p in authors if not p[0].startswith("data-") or p[0] in _KEPT_DATA]
                    + ([[DROPPED_KEY, " ".join(dropped)]] if dropped else [])
-                   + ([["data-line", match.group(2)]] if match else []))
+                   + ([[ast.LINE, match.group(2)]] if match else []))
         return None
 
     return ast.walk(nodes, visit)
@@ -148,8 +148,8 @@ def _balanced(pairs: list[tuple[int, Block]]) -> list[tuple[int, Block]]:
 
 
 def _line_pos(node: dict, pos: SourcePos) -> SourcePos:
-    line = ast.attribute(node, "data-line") if ast.attr_of(node) is not None else None
-    return SourcePos(pos.path, int(line)) if line else pos
+    line = ast.line_of(node)
+    return SourcePos(pos.path, line) if line else pos
 
 
 def _map_lines(block: Block, source: LessonSource) -> Block:
@@ -157,7 +157,7 @@ def _map_lines(block: Block, source: LessonSource) -> Block:
     def visit(node: dict) -> None:
         attr = ast.attr_of(node)
         for pair in attr[2] if attr else []:
-            if pair[0] == "data-line":
+            if pair[0] == ast.LINE:
                 pair[1] = str(_file_line(source, int(pair[1])))
 
     return ast.walk(block, visit)
@@ -221,7 +221,7 @@ def _heading_ids(pairs, slug: str):
             ident, n = f"{base}-{n}", n + 1
         seen.add(ident)
         attr[0] = ident
-        line = _whole_number(ast.attribute(node, "data-line")) or 0
+        line = ast.line_of(node) or 0
         headings.append(Heading(level=node["c"][0], text=text, id=ident, line=line))
         return None
 
@@ -243,8 +243,8 @@ def _typed_blocks(pairs, extra: Rewritten, pos, reporter, losses: list[Loss]) ->
         for piece in ast.walk([block], _promote_paragraphs):
             if piece["t"] == "Div" and "spacer" in ast.classes(piece) and out and "spacer" in ast.classes(out[-1][1]):
                 continue  # several &nbsp; lines in a row are one space
-            own = ast.attribute(piece, "data-line")  # an embed promoted out of a paragraph keeps its own line
-            out.append((_whole_number(own) or line, piece))
+            # an embed promoted out of a paragraph keeps its own line
+            out.append((ast.line_of(piece) or line, piece))
     while out and "spacer" in ast.classes(out[-1][1]):
         out.pop()
     while out and "spacer" in ast.classes(out[0][1]):
@@ -319,7 +319,7 @@ def _code_block(node: dict, numbering: dict, pos, reporter, losses: list[Loss]) 
         numbering["next"] = start + lines
     if "diagram" in klass:
         lang = next((c for c in klass if c not in ("diagram", "numberLines")), "diagram")
-        line = _whole_number(ast.attribute(node, "data-line")) or 1
+        line = ast.line_of(node) or 1
         reporter.warning(Code.HACKMD_DIAGRAM, f"{lang} diagram is shown as its source text: no {lang} renderer "
                          "is bundled; export it as an image and insert that instead", pos(line))
         losses.append(Loss(pos(line).line, "diagram shown as its source code"))
@@ -333,7 +333,7 @@ def _start_from(node: dict, pairs: list, pos, reporter: Reporter) -> int:
     if start is None:
         reporter.warning(Code.HACKMD_BAD_ATTRIBUTE, f"startFrom=\"{written[:20]}\" is not a line number; the "
                          "block is numbered from 1 (write ```js=101 or startFrom=\"101\")",
-                         pos(_whole_number(ast.attribute(node, "data-line")) or 1))
+                         pos(ast.line_of(node) or 1))
         pairs[:] = [p for p in pairs if p[0] != "startFrom"]
         start = 1
     return start
