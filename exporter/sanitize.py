@@ -51,10 +51,26 @@ ATTRIBUTES = {
 }
 
 
+SPAN_LIMITS = {"colspan": 100, "rowspan": 1000}
+"""Table spans beyond these are cut to them: `<td colspan=99999999>` kept WeasyPrint busy for minutes (found
+by hand, beside the fuzzer), and no printed table spans more."""
+
+
 def clean_html(fragment: str) -> str:
     """The allow-list pass every rendered lesson goes through."""
     return nh3.clean(fragment, tags=TAGS, attributes=ATTRIBUTES, url_schemes={"http", "https", "mailto"},
-                     link_rel=None, strip_comments=True, clean_content_tags={"script", "style", "noscript"})
+                     link_rel=None, strip_comments=True, clean_content_tags={"script", "style", "noscript"},
+                     attribute_filter=_bounded_spans)
+
+
+def _bounded_spans(element: str, attribute: str, value: str) -> str | None:
+    limit = SPAN_LIMITS.get(attribute)
+    if limit is None:
+        return value
+    digits = value.strip()
+    if not (digits.isascii() and digits.isdigit()):
+        return None  # not a number: the browser's default span of 1
+    return str(min(int(digits[:9]), limit))
 
 
 def balance_raw_html(block: Block, pos: SourcePos, reporter: Reporter, losses: list[Loss]) -> Block:

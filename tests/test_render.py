@@ -55,6 +55,16 @@ def test_lesson_html_cannot_carry_script(tmp_path):
     assert any(d.code.value == "html.removed" for d in reporter.diagnostics)
 
 
+def test_table_spans_are_bounded(tmp_path):
+    """`colspan=99999999` kept WeasyPrint busy for minutes: spans are cut to what a page can hold."""
+    lesson = ('<table><tr><td colspan="99999999" rowspan="88888888">a</td><td colspan="2" rowspan="x">b</td>'
+              '</tr></table>\n')
+    course, _ = _course(tmp_path, {"a.md": lesson})
+    (page,) = render_lessons(course)
+    cells = lxml_html.fragment_fromstring(page.html, create_parent="div").xpath("//td")
+    assert [(c.get("colspan"), c.get("rowspan")) for c in cells] == [("100", "1000"), ("2", None)]
+
+
 def test_whole_course_is_written_in_one_pandoc_call(tmp_path, monkeypatch):
     course, _ = _course(tmp_path, {f"{i:02d}.md": f"# Lesson {i}\n\ntext {i}\n" for i in range(6)})
     calls = []
