@@ -1,5 +1,5 @@
 # The two set-up commands (README): `make build` and `make test`. Each installs what it needs first.
-.PHONY: setup build test test-fast fuzz-properties bench
+.PHONY: setup build test test-fast bench fuzz fuzz-properties
 
 setup:
 	@bash scripts/setup.sh
@@ -23,3 +23,10 @@ fuzz-properties: setup
 
 bench: setup
 	.venv/bin/python benchmarks/bench_build.py
+
+# Not part of CI: generated and mutated courses through tree and build for FUZZ_MINUTES; every finding is saved
+# as tests/fixtures/hostile/fuzz-*.json, which the test suite replays (tests/test_hostile.py). FUZZ_SEED repeats a run.
+FUZZ_MINUTES ?= 30
+FUZZ_SEED ?= $$(date +%s)
+fuzz: setup
+	PYTHONPATH=tests .venv/bin/python -m fuzz.run --minutes $(FUZZ_MINUTES) --seed $(FUZZ_SEED)

@@ -47,11 +47,11 @@ def discover_lessons(root: Path, config: CourseConfig, reporter: Reporter) -> tu
         shown = posixpath.normpath(rel)
         if path in first_of:
             where = CONFIG_POS if listed else SourcePos(shown, 1)
-            reporter.warning(Code.LOAD_DUPLICATE_LESSON, f"'{shown}' is the same file as '{first_of[path]}'; it "
+            reporter.warning(Code.LOAD_DUPLICATE_LESSON, f"'{rel}' is the same file as '{first_of[path]}'; it "
                              "is built once, where it first appears" + ("; remove the second entry from course.yml"
                                                                         if listed else ""), where)
             continue
-        first_of[path] = shown
+        first_of[path] = rel
         found.append(shown)
     return found, refused
 
@@ -291,7 +291,9 @@ _SENTENCE_STARTERS = ("The", "This", "These", "That", "A", "An", "In", "As", "It
 
 
 # Each rule's leading whitespace is matched only from the start of a run ((?<!\s)): tried at every
-# position inside a run of a million spaces, `\s*` would rescan the run each time (quadratic).
+# position inside a run of a million spaces, `\s*` would rescan the run each time (quadratic). Where the
+# whitespace is optional, `(?<=\s)` lets a marker right after an earlier match (whose `\s*` took the
+# space) match with none.
 def restore_newlines(text: str) -> str:
     """Rebuild block structure from a flattened HackMD note; each rule is one block kind."""
     text = text.strip()
@@ -299,7 +301,8 @@ def restore_newlines(text: str) -> str:
     text = _on_own_lines(text, "<style>", "</style>", across_lines=True)
     text = _on_own_lines(text, "{%", "%}", across_lines=False)
     text = re.sub(r"(?<!\s)\s+&nbsp;\s+", "\n\n&nbsp;\n\n", text)
-    text = re.sub(r"(?<!\s)\s*:::[ \t]*(info|success|warning|danger|spoiler|exercise)\b\s*", r"\n\n:::\1\n", text)
+    text = re.sub(r"(?:(?<!\s)\s*|(?<=\s)):::[ \t]*(info|success|warning|danger|spoiler|exercise)\b\s*", r"\n\n:::\1\n",
+                  text)
     text = re.sub(r"(?<!\s)\s+:::(?=\s|$)\s*", "\n:::\n\n", text)
     text = _restore_headings(text)
     text = _restore_ordered_lists(text)

@@ -84,7 +84,10 @@ def balance_raw_html(block: Block, pos: SourcePos, reporter: Reporter, losses: l
         if node["t"] in ("Para", "Plain", "Header"):
             index = 2 if node["t"] == "Header" else None
             inlines = node["c"][index] if index else node["c"]
-            balanced = _balance(inlines)
+            balancer = _Balancer()
+            balanced = _balance(inlines, balancer)
+            if balancer.too_deep:
+                _report_too_deep(pos, reporter)
             if index:
                 node["c"][index] = balanced
             else:
@@ -103,24 +106,71 @@ def _report_unsafe(html: str, pos: SourcePos, reporter: Reporter) -> bool:
     return match is not None
 
 
-def _balance(inlines: list) -> list:
-    stack: list[str] = []
+def _report_too_deep(pos: SourcePos, reporter: Reporter) -> None:
+    reporter.warning(Code.HACKMD_TOO_DEEP, f"raw HTML tags nest more than {MAX_RAW_DEPTH} deep; the deeper ones "
+                     "were dropped (their text is kept)", pos)
+
+
+MAX_RAW_DEPTH = 32
+"""Raw HTML elements open at once in one scope (a paragraph, or a lesson's or a box's blocks). The pages
+nest them inside exporter's own elements, and libxml2 reads no page deeper than 256."""
+
+
+class _Balancer:
+    """The open raw tags of one scope, as HTML would pair them: a closer closes the nearest open tag of
+    its name (and those inside it); one with no opener is dropped; an opener past `room` is dropped with
+    its closer."""
+
+    def __init__(self, room: int = MAX_RAW_DEPTH) -> None:
+        self.stack: list[str] = []
+        self.room = room
+        self.dropped: dict[str, int] = {}
+        self.too_deep = False
+
+    def open(self, name: str) -> bool:
+        if len(self.stack) >= self.room:
+            self.dropped[name] = self.dropped.get(name, 0) + 1
+            self.too_deep = True
+            return False
+        self.stack.append(name)
+        return True
+
+    def close(self, name: str) -> list[str] | None:
+        """Closers to write before this one (tags it closes implicitly), or None to drop it."""
+        if self.dropped.get(name):
+            self.dropped[name] -= 1
+            return None
+        if name not in self.stack:
+            return None
+        implied = []
+        while self.stack[-1] != name:
+            implied.append(self.stack.pop())
+        self.stack.pop()
+        return implied
+
+    def closers(self) -> list[str]:
+        return list(reversed(self.stack))
+
+
+def _balance(inlines: list, balancer: _Balancer) -> list:
     out = []
     for node in inlines:
         if node.get("t") == "RawInline" and node["c"][0] == "html":
             tag = _TAG.fullmatch(node["c"][1].strip())
-            if tag and not tag.group(3) and tag.group(2).lower() not in VOID:
-                name = tag.group(2).lower()
-                if tag.group(1):
-                    if name not in stack:
-                        continue  # a closer with no opener
-                    while stack and stack[-1] != name:
-                        out.append({"t": "RawInline", "c": ["html", f"</{stack.pop()}>"]})
-                    stack.pop()
-                else:
-                    stack.append(name)
+            name = tag.group(2).lower() if tag else ""
+            if tag and name not in VOID and tag.group(1):
+                implied = balancer.close(name)
+                if implied is None:
+                    continue  # a closer with no opener
+                out += [{"t": "RawInline", "c": ["html", f"</{n}>"]} for n in implied]
+            elif tag and name not in VOID:
+                if not balancer.open(name):
+                    continue
+                if tag.group(3):  # `<span/>`: HTML ignores the slash (an opener), lxml does not; say it plainly
+                    balancer.close(name)
+                    node = {"t": "RawInline", "c": ["html", node["c"][1].strip()[:-2].rstrip() + f"></{name}>"]}
         out.append(node)
-    out += [{"t": "RawInline", "c": ["html", f"</{name}>"]} for name in reversed(stack)]
+    out += [{"t": "RawInline", "c": ["html", f"</{name}>"]} for name in balancer.closers()]
     return out
 
 
@@ -202,58 +252,66 @@ _BLOCK_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^<>]*?)(/?)>")
 """A tag, roughly: no `<` or `>` inside, so every start scans only to the next bracket (linear)."""
 
 
-def balance_raw_blocks(blocks: list) -> list:
+def balance_raw_blocks(blocks: list, pos: SourcePos, reporter: Reporter) -> list:
     """Tags opened in raw HTML blocks are closed in the same scope (the lesson, a box, a list item, a
     quote), and closers with no opener there are dropped. Otherwise a stray `</div>` closes the element
     around it, up to the wrapper each lesson is written in, and the lesson's text lands outside it."""
-    stack: list[str] = []
+    too_deep: list[bool] = []
+    balanced = _balance_scope(blocks, MAX_RAW_DEPTH, too_deep)
+    if too_deep:
+        _report_too_deep(pos, reporter)
+    return balanced
+
+
+def _balance_scope(blocks: list, room: int, too_deep: list[bool]) -> list:
+    balancer = _Balancer(room)
     out = []
     for block in blocks:
         if block.get("t") == "RawBlock" and block["c"][0] == "html":
-            block = {"t": "RawBlock", "c": ["html", _balance_text(block["c"][1], stack)]}
-        else:
-            _balance_children(block)
+            block = {"t": "RawBlock", "c": ["html", _balance_text(block["c"][1], balancer)]}
+        else:  # a box opened inside raw tags has that much less room
+            _balance_children(block, max(0, room - len(balancer.stack) - 1), too_deep)
         out.append(block)
-    if stack:
-        out.append({"t": "RawBlock", "c": ["html", "".join(f"</{name}>" for name in reversed(stack))]})
+    if balancer.too_deep:
+        too_deep.append(True)
+    if balancer.stack:
+        out.append({"t": "RawBlock", "c": ["html", "".join(f"</{name}>" for name in balancer.closers())]})
     return out
 
 
-def _balance_children(block: dict) -> None:
+def _balance_children(block: dict, room: int, too_deep: list[bool]) -> None:
     """Each block list inside `block` is a scope of its own (balanced in place)."""
     kind, content = block.get("t"), block.get("c")
+    scope = lambda blocks: _balance_scope(blocks, room, too_deep)  # noqa: E731
     if kind == "Div":
-        content[1] = balance_raw_blocks(content[1])
+        content[1] = scope(content[1])
     elif kind == "BlockQuote":
-        block["c"] = balance_raw_blocks(content)
+        block["c"] = scope(content)
     elif kind == "Figure":
-        content[2] = balance_raw_blocks(content[2])
+        content[2] = scope(content[2])
     elif kind in ("BulletList", "OrderedList"):
         items = content if kind == "BulletList" else content[1]
-        items[:] = [balance_raw_blocks(item) for item in items]
+        items[:] = [scope(item) for item in items]
     elif kind == "DefinitionList":
         for _, definitions in content:
-            definitions[:] = [balance_raw_blocks(d) for d in definitions]
+            definitions[:] = [scope(d) for d in definitions]
 
 
-def _balance_text(html: str, stack: list[str]) -> str:
+def _balance_text(html: str, balancer: _Balancer) -> str:
     """One raw block's text with stray closers dropped and `<div/>` written `<div></div>` (HTML ignores
-    the slash on elements that are not void; lxml would not), `stack` updated with what stays open."""
+    the slash on elements that are not void; lxml would not)."""
     def fix(match: re.Match) -> str:
         closing, name, self_closing = match.group(1), match.group(2).lower(), match.group(4)
         if name in VOID:
             return match.group(0)
         if closing:
-            if name not in stack:
-                return ""
-            closed = []
-            while stack[-1] != name:
-                closed.append(f"</{stack.pop()}>")
-            stack.pop()
-            return "".join(closed) + match.group(0)
+            implied = balancer.close(name)
+            return "" if implied is None else "".join(f"</{n}>" for n in implied) + match.group(0)
+        if not balancer.open(name):
+            return ""
         if self_closing:
+            balancer.close(name)
             return f"<{match.group(2)}{match.group(3)}></{match.group(2)}>"
-        stack.append(name)
         return match.group(0)
 
     return _BLOCK_TAG.sub(fix, html)

@@ -51,6 +51,15 @@ _KEPT_DATA = (TOKEN_KEY, "data-emoji")
 own `emoji` extension sets (harmless: the sanitizer drops it from the HTML)."""
 
 
+def _is_wrapper(node: dict, attr: list) -> bool:
+    """pandoc's sourcepos wrapper: a bare Div or Span holding only `wrapper=1` and its `data-pos`. A lesson
+    can write `{wrapper=1}` on a link or a code span too; those are not unwrapped."""
+    pairs = attr[2]
+    return (node["t"] in ("Div", "Span") and not attr[0] and not attr[1] and len(pairs) == 2
+            and pairs[0] == ["wrapper", "1"] and pairs[1][0] == "data-pos"
+            and (pairs[1][1] == "" or bool(POSITION.match(pairs[1][1]))))  # a line break's wrapper has no position
+
+
 def _strip_positions(nodes: list) -> list:
     """Unwrap sourcepos wrapper Divs/Spans; keep a compact `data-line` (from pandoc's `data-pos` only) on
     nodes that have attributes. data-* attributes the lesson wrote are removed here, before anything
@@ -60,7 +69,7 @@ def _strip_positions(nodes: list) -> list:
         if attr is None:
             return None
         pairs = attr[2]
-        if ["wrapper", "1"] in pairs:
+        if _is_wrapper(node, attr):
             return node["c"][1]
         # pandoc gives a code block inside a list item two positions (the item's, then its own): all of
         # pandoc's go, the last (the node's own) gives the line
@@ -80,11 +89,12 @@ def build_lesson(source: LessonSource, extra: Rewritten, blocks: list[tuple[int,
                  config: CourseConfig, taken: set[str], reporter: Reporter) -> Lesson:
     """One Lesson: title, slug, language, and a body of typed blocks with their source lines."""
     pos = lambda line: SourcePos(source.path, line)  # noqa: E731  (lines below are the file's own)
-    pairs = [(_file_line(source, line), _map_lines(block, source)) for line, block in blocks]
+    file_line = _file_lines(source)
+    pairs = [(file_line(line), _map_lines(block, file_line)) for line, block in blocks]
     pairs = [(line, _trusted(block, extra.token, pos(line), reporter)) for line, block in pairs]
     losses = list(extra.losses)
     pairs = _typed_blocks(pairs, extra, pos, reporter, losses)
-    pairs = _balanced(pairs)
+    pairs = _balanced(pairs, pos(1), reporter)
     front = source.front_matter
     title, pairs = _title(front, pairs, source.path)
     slug = unique_slug(source.path, taken, reporter)
@@ -104,10 +114,12 @@ def build_lesson(source: LessonSource, extra: Rewritten, blocks: list[tuple[int,
                   broken=source.broken, losses=tuple(sorted(losses, key=lambda loss: loss.line)))
 
 
-def _file_line(source: LessonSource, line: int) -> int:
-    """A line of the rewritten text as a line of the file. Closers that hackmd.py appends for an
-    unclosed fence or container lie past the end: they count as the file's last line."""
-    return source.original_line(min(line, source.text.count("\n") + 1))
+def _file_lines(source: LessonSource):
+    """line of the rewritten text -> line of the file. Closers that hackmd.py appends for an unclosed
+    fence or container lie past the end: they count as the file's last line. (The count is taken once:
+    per node it made a lesson of 50,000 code spans quadratic.)"""
+    last = source.text.count("\n") + 1
+    return lambda line: source.original_line(min(line, last))
 
 
 def _trusted(block: Block, token: str, pos: SourcePos, reporter: Reporter) -> Block:
@@ -139,10 +151,10 @@ def _trusted(block: Block, token: str, pos: SourcePos, reporter: Reporter) -> Bl
     return ast.walk(block, visit)
 
 
-def _balanced(pairs: list[tuple[int, Block]]) -> list[tuple[int, Block]]:
+def _balanced(pairs: list[tuple[int, Block]], pos: SourcePos, reporter: Reporter) -> list[tuple[int, Block]]:
     """`balance_raw_blocks` over the lesson body, keeping each block's line (closers added at the end
     take the last one)."""
-    blocks = balance_raw_blocks([block for _, block in pairs])
+    blocks = balance_raw_blocks([block for _, block in pairs], pos, reporter)
     lines = [line for line, _ in pairs]
     return list(zip(lines + [lines[-1] if lines else 1] * (len(blocks) - len(lines)), blocks))
 
@@ -152,13 +164,13 @@ def _line_pos(node: dict, pos: SourcePos) -> SourcePos:
     return SourcePos(pos.path, line) if line else pos
 
 
-def _map_lines(block: Block, source: LessonSource) -> Block:
+def _map_lines(block: Block, file_line) -> Block:
     """data-line values refer to the rewritten text; map them to the file's own lines."""
     def visit(node: dict) -> None:
         attr = ast.attr_of(node)
         for pair in attr[2] if attr else []:
             if pair[0] == ast.LINE:
-                pair[1] = str(_file_line(source, int(pair[1])))
+                pair[1] = str(file_line(int(pair[1])))
 
     return ast.walk(block, visit)
 

@@ -8,6 +8,7 @@ tests/test_hostile.py replays in CI. Deterministic for a given --seed.
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import json
 import os
@@ -105,7 +106,7 @@ class Fuzzer:
         print(f"  finding: {problem['kind']}: {problem['detail'][:200]} -> {name}", flush=True)
 
 
-def shrink(case: dict, still_fails, attempts: int = 12) -> dict:
+def shrink(case: dict, still_fails, attempts: int = 16) -> dict:
     """Drop files, then halves of each text file, while the same problem still shows (a few tries only)."""
     for _ in range(attempts):
         smaller = _smaller(case)
@@ -119,15 +120,24 @@ def shrink(case: dict, still_fails, attempts: int = 12) -> dict:
 
 
 def _smaller(case: dict) -> list[dict]:
+    """Candidates one step smaller: without one of the files, or with one file cut to a half."""
     files = case.get("files", [])
     out = [dict(case, files=files[:i] + files[i + 1:]) for i in range(len(files)) if len(files) > 1]
     for i, entry in enumerate(files):
-        text = entry.get("text")
-        if text and len(text) > 200:
-            half = len(text) // 2
-            for piece in (text[:half], text[half:]):
-                out.append(dict(case, files=files[:i] + [dict(entry, text=piece)] + files[i + 1:]))
-    return out[:4]
+        for half in _halves(entry):
+            out.append(dict(case, files=files[:i] + [half] + files[i + 1:]))
+    return out[:6]
+
+
+def _halves(entry: dict) -> list[dict]:
+    if len(entry.get("text", "")) > 200:
+        text = entry["text"]
+        return [dict(entry, text=text[:len(text) // 2]), dict(entry, text=text[len(text) // 2:])]
+    data = base64.b64decode(entry["b64"]) if "b64" in entry else b""
+    if len(data) > 200:
+        return [dict(entry, b64=base64.b64encode(piece).decode("ascii"))
+                for piece in (data[:len(data) // 2], data[len(data) // 2:])]
+    return []
 
 
 def main() -> int:
