@@ -41,8 +41,8 @@ class ScormOptions:
                                                            "(multi)", "choices": ("single", "multi")})
     completion: str = field(default="all-lessons", metadata={
         "help": "when the course counts as completed: once every lesson was read to its end (all-lessons), each "
-                "SCO on its own (each-lesson), once its quiz questions are passed (quiz-passed), or both read and "
-                "passed (all-lessons-and-quiz-passed); docs/quiz.md",
+                "SCO on its own (each-lesson), once its questions are passed (quiz-passed), or read and passed: "
+                "all-lessons-and-quiz-passed (docs/quiz.md)",
         "choices": ("all-lessons", "each-lesson", "quiz-passed", "all-lessons-and-quiz-passed")})
     lms: str = field(default="generic", metadata={
         "help": "the LMS the packages are for, its known quirks worked around: `exporter build --help` lists the "

@@ -186,10 +186,10 @@ def test_suspend_data_worst_case_is_checked_at_build_time(course_dir, tmp_path):
     many = [dataclasses.replace(module.lessons[0], slug=f"l-{n}") for n in range(5 * 4096)]
     huge = dataclasses.replace(course, modules=(dataclasses.replace(module, lessons=tuple(many)),))
     reporter = Reporter()
-    _check_bookmark_sizes(huge, PROFILES["generic"], "1.2", reporter)
+    _check_bookmark_sizes(huge, PROFILES["generic"], "single", "1.2", reporter)
     assert [d.code for d in reporter.diagnostics] == [Code.SCORM_LIMIT]
     fine = Reporter()
-    _check_bookmark_sizes(course, PROFILES["generic"], "1.2", fine)
+    _check_bookmark_sizes(course, PROFILES["generic"], "single", "1.2", fine)
     assert fine.diagnostics == []
 
 

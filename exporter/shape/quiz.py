@@ -83,7 +83,10 @@ def _interactive(div: HtmlElement, question: Question) -> HtmlElement:
         fieldset.append(prompt)
     fieldset.append(_text_input(question) if question.kind == "fill-in" else _choice_inputs(div, question))
     actions = _element("div", {"class": "quiz-actions"})
-    actions.append(_element("button", {"type": "button", "class": "quiz-check", "data-action": "check"}, "Check"))
+    # a name of its own per question (it starts with the visible word): a screen reader's list of buttons, or a
+    # test robot, tells the Check buttons of a page apart
+    actions.append(_element("button", {"type": "button", "class": "quiz-check", "data-action": "check",
+                                       "aria-label": f"Check: {question.prompt[:80]}"}, "Check"))
     actions.append(_element("button", {"type": "button", "class": "quiz-retry", "data-action": "retry",
                                        "hidden": "hidden"}, "Try again"))
     fieldset.append(actions)
