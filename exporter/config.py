@@ -40,16 +40,27 @@ class ScormOptions:
     mode: str = field(default="single", metadata={"help": "one SCO for the whole course (single) or one per lesson "
                                                            "(multi)", "choices": ("single", "multi")})
     completion: str = field(default="all-lessons", metadata={
-        "help": "when the course counts as completed: once every lesson was read to its end (all-lessons), or each "
-                "SCO on its own (each-lesson)",
-        "choices": ("all-lessons", "each-lesson")})
+        "help": "when the course counts as completed: once every lesson was read to its end (all-lessons), each "
+                "SCO on its own (each-lesson), once its questions are passed (quiz-passed), or read and passed: "
+                "all-lessons-and-quiz-passed (docs/quiz.md)",
+        "choices": ("all-lessons", "each-lesson", "quiz-passed", "all-lessons-and-quiz-passed")})
     lms: str = field(default="generic", metadata={
         "help": "the LMS the packages are for, its known quirks worked around: `exporter build --help` lists the "
                 "names under --lms"})
     pass_mark: float | None = field(default=None, metadata={
-        "help": "scaled score (0 to 1) a learner needs to pass: the cmi5 masteryScore; unset: nothing is judged. "
-                "Until quizzes exist the score is the share of lessons read (docs/cmi5.md)",
-        "range": (0.0, 1.0), "type": float, "example": 0.8})
+        "help": "replaced by quiz.pass_mark (in percent); still read, as that many hundredths",
+        "range": (0.0, 1.0), "type": float, "internal": True})
+
+
+@dataclass(frozen=True, slots=True)
+class QuizOptions:
+    pass_mark: float | None = field(default=None, metadata={
+        "help": "score in percent a learner needs to pass the questions (:::quiz): SCORM passed/failed and mastery "
+                "score, the cmi5 masteryScore; unset: no pass/fail, the score is still reported (docs/quiz.md)",
+        "range": (0.0, 100.0), "type": float, "example": 80})
+    attempts: int = field(default=1, metadata={
+        "help": "how many times a learner may check each question: after a wrong answer, 'Try again' is offered "
+                "until the attempts are used up", "range": (1, 10)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +89,19 @@ class CourseConfig:
                 "are grouped by their `Week N` tags and ordered by file name"})
     pdf: PdfOptions = field(default=PdfOptions(), metadata={"help": "the printed workbook (PDF)"})
     scorm: ScormOptions = field(default=ScormOptions(), metadata={"help": "the LMS packages (SCORM 1.2 and 2004)"})
+    quiz: QuizOptions = field(default=QuizOptions(), metadata={"help": "knowledge checks written as :::quiz "
+                                                               "(docs/quiz.md)"})
     from_file: bool = field(default=False, metadata={"help": "set when a course.yml was read (not a key)",
                                                      "internal": True})
     """True when these values come from a course.yml; diagnostics about them then point at that file."""
+
+    @property
+    def pass_fraction(self) -> float | None:
+        """The pass mark from 0 to 1 (quiz.pass_mark in percent; the older scorm.pass_mark), None when unset: the
+        one source for SCORM mastery scores, the runtime's passed/failed and cmi5's masteryScore."""
+        if self.quiz.pass_mark is not None:
+            return round(self.quiz.pass_mark / 100, 4)
+        return self.scorm.pass_mark
 
     @property
     def listed_lessons(self) -> tuple[str, ...]:
@@ -131,9 +152,11 @@ def load_config(root: Path, reporter: Reporter) -> CourseConfig:
         "modules": _modules(raw.get("modules"), raw.get("lessons"), reporter, pos),
         "pdf": _options(PdfOptions, raw.get("pdf"), reporter, pos),
         "scorm": _options(ScormOptions, raw.get("scorm"), reporter, pos),
+        "quiz": _options(QuizOptions, raw.get("quiz"), reporter, pos),
         "from_file": path.is_file(),
     }
     values.update({name: text for name, text in texts.items() if text is not None})
+    _old_pass_mark(values, reporter, pos)
     unknown = set(raw) - ({f.name for f in dataclasses.fields(CourseConfig)} - {"from_file"}) - {"lessons"}
     for key in sorted(unknown):
         reporter.warning(Code.CONFIG_INVALID, f"unknown key '{key}' in {CONFIG_NAME}; it is ignored", pos)
@@ -228,6 +251,20 @@ def _modules(modules: Any, lessons: Any, reporter: Reporter, pos: SourcePos) -> 
         specs.append(ModuleSpec("" if title is None or isinstance(title, (dict, list)) else str(title),
                                 tuple(str(p) for p in paths)))
     return tuple(specs)
+
+
+def _old_pass_mark(values: dict[str, Any], reporter: Reporter, pos: SourcePos) -> None:
+    """`scorm.pass_mark` (0-1) came before quizzes; `quiz.pass_mark` (percent) is the one source now."""
+    old, new = values["scorm"].pass_mark, values["quiz"].pass_mark
+    if old is None:
+        return
+    if new is None:
+        reporter.warning(Code.CONFIG_INVALID, f"scorm.pass_mark is replaced by quiz.pass_mark, in percent: write "
+                         f"'quiz: {{pass_mark: {old * 100:g}}}' (it is used as {old * 100:g}% until then)", pos)
+    else:
+        reporter.warning(Code.CONFIG_INVALID, f"scorm.pass_mark ({old:g}) is ignored: quiz.pass_mark ({new:g}%) "
+                         "sets the pass mark; remove scorm.pass_mark", pos)
+        values["scorm"] = dataclasses.replace(values["scorm"], pass_mark=None)
 
 
 def _options(cls: type, raw: Any, reporter: Reporter, pos: SourcePos) -> Any:

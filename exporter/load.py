@@ -301,9 +301,10 @@ def restore_newlines(text: str) -> str:
     text = _on_own_lines(text, "<style>", "</style>", across_lines=True)
     text = _on_own_lines(text, "{%", "%}", across_lines=False)
     text = re.sub(r"(?<!\s)\s+&nbsp;\s+", "\n\n&nbsp;\n\n", text)
-    text = re.sub(r"(?:(?<!\s)\s*|(?<=\s)):::[ \t]*(info|success|warning|danger|spoiler|exercise)\b\s*", r"\n\n:::\1\n",
+    text = re.sub(r"(?:(?<!\s)\s*|(?<=\s)):::[ \t]*(info|success|warning|danger|spoiler|exercise|quiz)\b\s*", r"\n\n:::\1\n",
                   text)
     text = re.sub(r"(?<!\s)\s+:::(?=\s|$)\s*", "\n:::\n\n", text)
+    text = re.sub(r"(?<!\s)\s+(- \[[ xX]\] )", r"\n\1", text)  # task items: a :::quiz's choices
     text = _restore_headings(text)
     text = _restore_ordered_lists(text)
     text = _restore_bullets(text)

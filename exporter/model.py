@@ -81,6 +81,47 @@ class Heading:
 
 
 @dataclass(frozen=True, slots=True)
+class Choice:
+    """One answer a learner may pick in a choice question."""
+
+    key: str
+    """'a', 'b'... ('true'/'false' in a true-false question): the value SCORM reports, ASCII."""
+    text: str
+    """The choice's words as plain text (LMS reports, the answer key)."""
+    correct: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A `:::quiz` block: what every format needs to ask it and score it (its words are in the body too)."""
+
+    id: str
+    """The interaction id: `<lesson slug>-q<position>` or `<lesson slug>-<explicit id>`; ASCII, stable."""
+    kind: str
+    """'choice' (one right answer), 'multiple' (several), 'true-false' or 'fill-in'."""
+    prompt: str
+    """The question as plain text (the SCORM 2004 description, the answer key)."""
+    line: int
+    """Source line of the `:::quiz` opener."""
+    title: str = ""
+    weight: int = 1
+    choices: tuple[Choice, ...] = ()
+    answers: tuple[str, ...] = ()
+    """Accepted answers of a fill-in question, as written (matched ignoring case and surrounding spaces)."""
+    explanation: str = ""
+    """Plain text of the explanation shown after answering ('' when none)."""
+
+    @property
+    def element_id(self) -> str:
+        """The id of the question's element in every output (`exporter-` ids are exporter's alone)."""
+        return f"exporter-quiz-{self.id}"
+
+    @property
+    def correct_keys(self) -> tuple[str, ...]:
+        return tuple(choice.key for choice in self.choices if choice.correct)
+
+
+@dataclass(frozen=True, slots=True)
 class Lesson:
     slug: str
     """Unique across the course, valid as an XML id, stable across builds (from the file name)."""
@@ -103,6 +144,8 @@ class Lesson:
     """An error was reported for this lesson: the build stops, or --skip-broken leaves it out."""
     losses: tuple[Loss, ...] = ()
     """What every format lost of this lesson, in line order."""
+    questions: tuple[Question, ...] = ()
+    """The lesson's `:::quiz` questions in reading order (their bodies are `div.quiz` in `body`)."""
 
     @property
     def pos(self) -> SourcePos:

@@ -180,6 +180,7 @@ RESERVED_CLASSES = frozenset({
     "embed", "callout", "exercise", "answer", "toc", "spacer", "speaker-notes", "callout-label", "exporter-lesson",
     "math", "footnotes", "footnote-ref", "footnote-back", "image-missing", "image-missing-label",
     "image-missing-url", "embed-play", "embed-frame", "lesson", "lesson-end", "answer-lines", "answer-ref",
+    "quiz", "quiz-prompt", "quiz-choices", "quiz-choice", "quiz-label", "quiz-choice-feedback", "quiz-explanation",
 })
 """Classes the render stage, the exporters or the SCORM runtime act on. Only nodes normalize made from
 HackMD syntax may carry them; a lesson writing one (in raw HTML or with pandoc attributes) loses it."""

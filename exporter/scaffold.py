@@ -119,4 +119,5 @@ def _dump(mapping: dict[str, Any]) -> str:
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    return textwrap.wrap(text, width) or [""]
+    # break_on_hyphens off: a choice such as all-lessons-and-quiz-passed stays whole on one line
+    return textwrap.wrap(text, width, break_on_hyphens=False) or [""]

@@ -32,7 +32,7 @@ def member(package: Path, name: str) -> bytes:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> dict[str, Path]:
-    source = course(tmp_path_factory.mktemp("course"), "scorm:\n  pass_mark: 0.75\n")
+    source = course(tmp_path_factory.mktemp("course"), "quiz:\n  pass_mark: 75\n")
     out = tmp_path_factory.mktemp("out")
     return {"cmi5": build_one(source, out / "single", "cmi5", ".zip")[0],
             "multi": build_one(source, out / "multi", "cmi5", ".zip", mode="multi")[0],
@@ -112,7 +112,7 @@ def test_pass_mark_out_of_range_is_a_config_error(tmp_path):
     from exporter.errors import BuildFailed
 
     with pytest.raises(BuildFailed):
-        build_one(course(tmp_path / "c", "scorm:\n  pass_mark: 80\n"), tmp_path / "out", "cmi5", ".zip")
+        build_one(course(tmp_path / "c", "quiz:\n  pass_mark: 180\n"), tmp_path / "out", "cmi5", ".zip")
 
 
 def test_platform_that_does_not_take_the_format_is_named(tmp_path):

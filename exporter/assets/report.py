@@ -18,6 +18,16 @@ _PER_FORMAT_EMBEDS = {
     "xapi": ("embed", _SCORM_EMBEDS),
     "html": ("embed", "link card"),
 }
+_SCORM_QUIZ = "form controls checked on the page; each answer an interaction, the score and pass/fail sent to the LMS"
+_LRS_QUIZ = ("form controls checked on the page; not yet sent to the LRS (no answered statements; its score is "
+             "still the share of lessons read)")
+_QUIZZES = {
+    "pdf": "tick boxes or writing lines; right answers and explanations only in the answer key (pdf.answer_key)",
+    "epub": "question and choices, no checking (readers run no scripts); answers in a section at the chapter's end",
+    "scorm12": _SCORM_QUIZ, "scorm2004": _SCORM_QUIZ,
+    "cmi5": _LRS_QUIZ, "xapi": _LRS_QUIZ,
+}
+"""What each format does with a `:::quiz` (docs/quiz.md)."""
 
 
 def loss_report(course: Course, manifest: AssetManifest, formats: tuple[str, ...]) -> tuple[str, str]:
@@ -27,10 +37,11 @@ def loss_report(course: Course, manifest: AssetManifest, formats: tuple[str, ...
     every = _every_format(course, manifest)
     lines += ["All formats:"] + (every or ["  nothing lost"]) + [""]
     embeds = _embeds(course)
+    quizzes = [(lesson.source, question.line, question.id) for lesson in course.lessons for question in lesson.questions]
     screen = [n for n in manifest.notes if n.kind in ("converted", "downscaled")]
     for name in formats:
         lines.append(f"{name}:")
-        lines += _format_lines(name, embeds, screen) or ["  nothing lost"]
+        lines += _format_lines(name, embeds, screen, quizzes) or ["  nothing lost"]
         lines.append("")
     return _summary(course, manifest, embeds), "\n".join(lines).rstrip() + "\n"
 
@@ -57,7 +68,7 @@ def _embeds(course: Course) -> list[tuple[str, int, str, str]]:
     return found
 
 
-def _format_lines(name: str, embeds: list, screen: list) -> list[str]:
+def _format_lines(name: str, embeds: list, screen: list, quizzes: list) -> list[str]:
     kind, instead = _PER_FORMAT_EMBEDS.get(name, ("embed", "link"))
     out = [f"  {source}:{line}: {provider} {target} -> {instead}" for source, line, provider, target in embeds
            if kind == "embed" or provider in _INTERACTIVE]
@@ -66,7 +77,8 @@ def _format_lines(name: str, embeds: list, screen: list) -> list[str]:
                 for source, line, provider, target in embeds if provider not in _INTERACTIVE]
     if name in ("epub", "scorm12", "scorm2004", "cmi5", "xapi"):
         out += [f"  {n.source}:{n.line}: {n.detail}" for n in screen]
-    return out
+    return out + [f"  {source}:{line}: quiz {ident} -> {_QUIZZES[name]}" for source, line, ident in quizzes
+                  if name in _QUIZZES]
 
 
 def _summary(course: Course, manifest: AssetManifest, embeds: list) -> str:

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from exporter.diagnostics import Code, Reporter
 from exporter.embeds import valid_target
 from exporter.model import LessonSource, Loss, SourcePos
+from exporter.normalize.quiz import container_attributes
 
 CALLOUT_KINDS = ("info", "success", "warning", "danger", "spoiler", "speaker-notes")
 CALLOUT_ALIASES = {"tip": "success", "note": "info", "caution": "warning", "important": "warning", "alert": "danger"}
 """Names other Markdown tools use for the same boxes (HedgeDoc/VuePress `:::tip`)."""
-OUR_CONTAINERS = ("exercise", "answer")
+OUR_CONTAINERS = ("exercise", "answer", "quiz")
 MAX_EXERCISE_LINES = 40
 """More answer lines than a page holds would only push the exercise apart."""
 """Containers of our own, for workbooks: `:::exercise` prints with answer lines; `:::answer` goes to the key."""
@@ -381,7 +382,7 @@ def _container_line(colons, rest, containers, number, token, pos, reporter) -> s
     classes = ["callout", name] if name in CALLOUT_KINDS else [name]
     if name not in CALLOUT_KINDS + OUR_CONTAINERS:
         reporter.warning(Code.HACKMD_UNKNOWN_CONTAINER, f"':::{name}' is not a HackMD container (info, success, "
-                         "warning, danger, spoiler) nor exercise/answer; it is shown as a plain box", pos(number))
+                         "warning, danger, spoiler) nor exercise/answer/quiz; it is shown as a plain box", pos(number))
         classes = ["callout", "note"]
     attrs = [f"summary={_quote(title)}"] if title else []
     if open_state:
@@ -389,6 +390,8 @@ def _container_line(colons, rest, containers, number, token, pos, reporter) -> s
     lines = re.search(r"\{[^{}]*\blines\s*=\s*[\"']?([0-9]{1,6})", rest) if name == "exercise" else None
     if lines:  # `:::exercise Prompt {lines=8}`: how many answer lines the workbook prints
         attrs.append(f'lines="{min(int(lines.group(1)), MAX_EXERCISE_LINES)}"')
+    if name == "quiz":  # `:::quiz Title {id=x weight=2}`: read and checked in quiz.py
+        attrs += container_attributes(rest)
     return colons + " " + ours(classes, attrs, token)
 
 

@@ -9,6 +9,7 @@ from exporter.diagnostics import Code, Reporter
 from exporter.model import Block, Heading, Lesson, LessonSource, Loss, SourcePos
 from exporter import ast
 from exporter.normalize.hackmd import TOKEN_KEY, Rewritten
+from exporter.normalize.quiz import build_questions
 from exporter.normalize.tex import mathjax_compatible
 from exporter.pandoc import POSITION
 from exporter.sanitize import (RESERVED_CLASSES, RESERVED_ID_PREFIX, balance_raw_blocks, balance_raw_html,
@@ -98,6 +99,7 @@ def build_lesson(source: LessonSource, extra: Rewritten, blocks: list[tuple[int,
     front = source.front_matter
     title, pairs = _title(front, pairs, source.path)
     slug = unique_slug(source.path, taken, reporter)
+    pairs, questions, bad_quiz = _questions(pairs, slug, source.path, reporter)
     pairs, headings = _heading_ids(pairs, slug)
     if not pairs and not title:
         reporter.warning(Code.LOAD_EMPTY, f"{source.path} has no content", SourcePos(source.path, 1))
@@ -111,7 +113,14 @@ def build_lesson(source: LessonSource, extra: Rewritten, blocks: list[tuple[int,
     return Lesson(slug=slug, title=title, source=source.path, body=tuple(b for _, b in pairs),
                   block_lines=tuple(line for line, _ in pairs), headings=headings,
                   tags=tuple(_tags(front.get("tags")) + extra.tags), lang=lang, dir=direction, meta=meta,
-                  broken=source.broken, losses=tuple(sorted(losses, key=lambda loss: loss.line)))
+                  broken=source.broken or bad_quiz, questions=questions,
+                  losses=tuple(sorted(losses, key=lambda loss: loss.line)))
+
+
+def _questions(pairs, slug: str, path: str, reporter: Reporter):
+    """`:::quiz` divs made typed questions (quiz.py), each block keeping its line."""
+    blocks, questions, bad = build_questions([block for _, block in pairs], slug, path, reporter)
+    return list(zip([line for line, _ in pairs], blocks)), questions, bad
 
 
 def _file_lines(source: LessonSource):

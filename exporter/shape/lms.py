@@ -12,6 +12,7 @@ from exporter.guard import lesson_guard
 from exporter.model import AssetManifest, Course, Lesson, RenderedDoc
 from exporter.render import LessonHtml
 from exporter.shape.links import Page, link_pages
+from exporter.shape.quiz import interactive_quizzes
 from exporter.shape.screen import screen_root
 from exporter.theme import Theme
 
@@ -43,9 +44,13 @@ def fingerprint(course: Course) -> str:
 def runtime_options(course: Course, mode: str, version: str, commit_seconds: int = 0,
                     close_popup: bool = False) -> dict:
     """What the reading runtime is told on the page (body data attributes): the API version it talks to, the
-    page mode, the completion rule, the bookmark fingerprint and the platform's quirks."""
-    return {"version": version, "mode": mode, "completion": course.config.scorm.completion,
-            "fingerprint": fingerprint(course), "commit_seconds": commit_seconds, "close_popup": close_popup}
+    page mode, the completion rule, the bookmark fingerprint, the quiz pass mark (0-1, '' when unset) and attempts,
+    and the platform's quirks."""
+    config = course.config
+    return {"version": version, "mode": mode, "completion": config.scorm.completion,
+            "fingerprint": fingerprint(course), "commit_seconds": commit_seconds, "close_popup": close_popup,
+            "pass_mark": "" if config.pass_fraction is None else f"{config.pass_fraction:g}",
+            "attempts": config.quiz.attempts}
 
 
 def screen_assets(manifest: AssetManifest) -> tuple[tuple[str, bytes], ...]:
@@ -61,7 +66,9 @@ def linked_bodies(lessons: tuple[LessonHtml, ...], manifest: AssetManifest, mode
     roots = {}
     for item in lessons:
         with lesson_guard(item.lesson.source, "shaping the LMS page of"):
-            roots[item.lesson.slug] = (item.lesson, screen_root(item, manifest))
+            root = screen_root(item, manifest)
+            interactive_quizzes(root, item.lesson)
+            roots[item.lesson.slug] = (item.lesson, root)
     if mode == "single":
         link_pages([Page("index.html", lesson, root) for lesson, root in roots.values()], reporter)
     else:

@@ -14,6 +14,7 @@ from exporter.model import AssetManifest, Lesson
 from exporter.render import LessonHtml
 from exporter.shape.links import LinkMap, Page, link_pages
 from exporter.shape.notes import drop_back_links, note_calls, take_notes
+from exporter.shape.quiz import ebook_quizzes
 from exporter.shape.screen import screen_root
 
 PART_LIMIT = 100_000
@@ -34,6 +35,7 @@ class Part:
 def lesson_parts(item: LessonHtml, manifest: AssetManifest, limit: int = PART_LIMIT) -> list[Part]:
     lesson = item.lesson
     root = screen_root(item, manifest, players=False)
+    ebook_quizzes(root, item.lesson)
     notes = _epub_notes(root)
     parts = []
     for number, elements in enumerate(_split(list(root), limit), start=1):

@@ -17,6 +17,7 @@ from exporter.model import AssetManifest, Lesson
 from exporter.shape.images import replace_unshipped_images
 from exporter.shape.links import Page, link_pages
 from exporter.shape.notes import drop_back_links, note_calls, take_notes
+from exporter.shape.quiz import printed_quizzes
 from exporter.shape.toc import fill_lesson_toc
 from exporter.theme import Theme
 
@@ -61,6 +62,7 @@ def prepare_lesson(lesson: Lesson, body: str, ctx: PrintContext) -> HtmlElement:
     _headings(root)
     fill_lesson_toc(root, lesson)
     _diagrams(root)
+    printed_quizzes(root, lesson, ctx.answer_key.entries if ctx.answer_key else None)
     _answers(root, lesson, ctx)
     _exercises(root)
     return root

@@ -13,6 +13,7 @@ from exporter.exporters.scorm.profiles import LOCATION_LIMIT, LmsProfile, check_
 from exporter.exporters.scorm.schemas import schema_files, validate_manifest
 from exporter.model import Artifact, AssetManifest, Course, RenderedDoc, ShapedBook
 from exporter.render import LessonHtml
+from exporter.shape.quiz import suspend_worst_case
 from exporter.shape.lms import (PageKind, fingerprint, launch_pages, linked_bodies, runtime_options, screen_assets,
                                 stylesheet)
 from exporter.theme import Theme
@@ -29,7 +30,7 @@ class _ScormExporter:
     def shape(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
               theme: Theme, reporter: Reporter) -> ShapedBook:
         profile, mode = resolve_profile(course.config.scorm, self.version, reporter)
-        _check_bookmark_sizes(course, profile, self.version, reporter)
+        _check_bookmark_sizes(course, profile, mode, self.version, reporter)
         check_format(profile, self.name, reporter)
         assets = screen_assets(manifest)
         static = (("runtime.js", theme.static("scorm/runtime.js").read_bytes()), ("scorm.css", stylesheet(theme)))
@@ -66,16 +67,22 @@ class Scorm2004Exporter(_ScormExporter):
     version: ClassVar[str] = "2004"
 
 
-def _check_bookmark_sizes(course: Course, profile: LmsProfile, version: str, reporter: Reporter) -> None:
-    """Worst case of what the runtime stores (every lesson read, scrolled to the last one) against the limits."""
+def _check_bookmark_sizes(course: Course, profile: LmsProfile, mode: str, version: str, reporter: Reporter) -> None:
+    """Worst case of what the runtime stores (every lesson read, scrolled to the last one, every question of
+    the page answered at its longest) against the limits."""
     count = max(1, len(course.lessons))
-    suspend = len(f"1.{fingerprint(course)}.") + math.ceil(count / 5)
+    pages = [course.lessons] if mode == "single" else [(lesson,) for lesson in course.lessons]
+    attempts = course.config.quiz.attempts
+    questions = max((suspend_worst_case(tuple(q for lesson in page for q in lesson.questions), attempts)
+                     for page in pages), default=0)
+    suspend = len(f"1.{fingerprint(course)}.") + math.ceil(count / 5) + questions
     location = len(f"{count}@1000")
     limit = suspend_limit(profile, version)
     where = config_pos(course.config)
     if suspend > limit:
         reporter.error(Code.SCORM_LIMIT, f"SCORM {version} suspend_data could reach {suspend} characters with "
-                       f"{count} lessons, over the {limit} {profile.label} stores; split the course or use "
-                       "mode: multi", where)
+                       f"{count} lessons and {sum(len(l.questions) for l in course.lessons)} questions, over the "
+                       f"{limit} {profile.label} stores; split the course, use fewer questions (short text answers "
+                       "take most) or use mode: multi", where)
     if location > LOCATION_LIMIT[version]:
         reporter.error(Code.SCORM_LIMIT, f"bookmark of {location} characters exceeds {LOCATION_LIMIT[version]}", where)

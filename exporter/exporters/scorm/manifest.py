@@ -15,6 +15,8 @@ class Item:
     title: str
     resource: str | None = None
     children: tuple["Item", ...] = ()
+    mastery: float | None = None
+    """Pass mark (0-1) of a SCO that asks questions: 1.2 adlcp:masteryscore, 2004 imsss:minNormalizedMeasure."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,14 +41,21 @@ def single_sco(course: Course, files: tuple[str, ...]) -> tuple[tuple[Item, ...]
     """One SCO (`index.html`) holds the whole course with its own navigation."""
     slug = course.config.slug
     resource = Resource(ncname("RES", slug), "sco", "index.html", ("index.html", *files))
-    return (Item(ncname("ITEM", slug), course.config.title, resource.id),), (resource,)
+    mastery = _mastery(course, course.lessons)
+    return (Item(ncname("ITEM", slug), course.config.title, resource.id, mastery=mastery),), (resource,)
+
+
+def _mastery(course: Course, lessons) -> float | None:
+    """The pass mark, for a SCO whose pages ask questions (a SCO without any is not judged)."""
+    return course.config.pass_fraction if any(lesson.questions for lesson in lessons) else None
 
 
 def multi_sco(course: Course, files: tuple[str, ...]) -> tuple[tuple[Item, ...], tuple[Resource, ...]]:
     """One SCO per lesson, grouped by module, all under one root item (Moodle's player needs it)."""
     modules = []
     for module in course.modules:
-        lessons = tuple(Item(ncname("ITEM", l.slug), l.title, ncname("RES", l.slug)) for l in module.lessons)
+        lessons = tuple(Item(ncname("ITEM", l.slug), l.title, ncname("RES", l.slug), mastery=_mastery(course, (l,)))
+                        for l in module.lessons)
         if module.title:
             modules.append(Item(ncname("MOD", module.id), module.title, None, lessons))
         else:

@@ -56,12 +56,12 @@ def _course_uuid(config: CourseConfig) -> uuid.UUID:
 
 def move_on(config: CourseConfig) -> str:
     """What satisfies an AU: reading it (the completion rule), and passing as well once a pass mark is set."""
-    return "CompletedAndPassed" if config.scorm.pass_mark is not None else "Completed"
+    return "CompletedAndPassed" if config.pass_fraction is not None else "Completed"
 
 
 def mastery_score(config: CourseConfig) -> str | None:
     """The pass mark as cmi5 writes it: a decimal from 0 to 1 with at most four places."""
-    mark = config.scorm.pass_mark
+    mark = config.pass_fraction
     return None if mark is None else (f"{mark:.4f}".rstrip("0").rstrip(".") or "0")
 
 

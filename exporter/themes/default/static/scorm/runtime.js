@@ -9,7 +9,9 @@
     rule: body.getAttribute("data-completion"),
     fingerprint: body.getAttribute("data-fingerprint"),
     commitSeconds: parseInt(body.getAttribute("data-commit-seconds") || "0", 10),
-    closePopup: body.getAttribute("data-close-popup") === "true"
+    closePopup: body.getAttribute("data-close-popup") === "true",
+    passMark: body.getAttribute("data-quiz-pass") ? parseFloat(body.getAttribute("data-quiz-pass")) : null,
+    attempts: Math.max(1, parseInt(body.getAttribute("data-quiz-attempts") || "1", 10))
   };
   var v2004 = cfg.version === "2004";
   var FN = v2004
@@ -23,7 +25,8 @@
   var DIGITS = "0123456789abcdefghijklmnopqrstuv";
   var sections = Array.prototype.slice.call(document.querySelectorAll("section.lesson"));
   var state = { api: null, viaOpener: false, live: false, done: false, started: 0, current: 0,
-                reached: sections.map(function () { return false; }), completed: false, review: false };
+                reached: sections.map(function () { return false; }), completed: false, review: false,
+                success: "" };
 
   // --- API discovery (SCORM RTE: walk parent frames, then the opener's) -------------------------------
   function search(win) {
@@ -59,10 +62,12 @@
       for (var j = 0; j < 5; j++) { if (state.reached[i + j]) { n |= 1 << j; } }
       out += DIGITS.charAt(n);
     }
-    return "1." + cfg.fingerprint + "." + out;
+    return "1." + cfg.fingerprint + "." + out + encodeQuizzes();
   }
   function decodeReached(text) {
-    var parts = String(text || "").split(".");
+    var halves = String(text || "").split("~");
+    decodeQuizzes(halves);
+    var parts = halves[0].split(".");
     if (parts.length !== 3 || parts[0] !== "1" || parts[1] !== cfg.fingerprint) { return; }  // other course version
     for (var i = 0; i < parts[2].length; i++) {
       var n = DIGITS.indexOf(parts[2].charAt(i));
@@ -94,9 +99,15 @@
       evaluate();
     }
   }
-  function ruleMet() {
+  function readingMet() {
     if (cfg.rule === "each-lesson" && cfg.mode === "single") { return state.reached[state.reached.length - 1]; }
     return state.reached.every(Boolean);
+  }
+  function ruleMet() {
+    // a page without questions completes by reading, whatever the quiz rule says (docs/quiz.md)
+    if (cfg.rule === "quiz-passed" && quizzes.length) { return quizSettled(); }
+    if (cfg.rule === "all-lessons-and-quiz-passed") { return state.reached.every(Boolean) && quizSettled(); }
+    return readingMet();
   }
   function evaluate() {
     var read = state.reached.filter(Boolean).length;
@@ -107,12 +118,176 @@
     if (v2004) { set("cmi.progress_measure", (read / Math.max(1, sections.length)).toFixed(2)); }
     if (!state.completed && ruleMet()) {
       state.completed = true;
-      set(F.status, "completed");
+      if (v2004) { set(F.status, "completed"); }
       commit();
     }
+    if (!v2004) { reportStatus12(); }
+  }
+  // SCORM 1.2 has one status for reading and passing: failed, passed once completed too, else by reading.
+  function reportStatus12() {
+    var status = state.success === "failed" ? "failed" : state.completed ? (state.success || "completed") : "incomplete";
+    if (status !== state.reported12) { state.reported12 = status; set(F.status, status); commit(); }
   }
   function save() { set(F.location, location()); set("cmi.suspend_data", encodeReached()); }
   function commit() { if (state.live && !state.review) { call("commit"); } }
+
+  // --- questions (:::quiz, docs/quiz.md): checked here, reported as interactions, scored, kept in suspend_data -
+  var quizzes = Array.prototype.slice.call(document.querySelectorAll("div.quiz[data-question]")).map(function (el) {
+    return { el: el, id: el.getAttribute("data-question"), kind: el.getAttribute("data-kind"),
+             weight: parseFloat(el.getAttribute("data-weight") || "1"),
+             correct: (el.getAttribute("data-correct") || "").split(",").filter(Boolean),
+             answers: JSON.parse(el.getAttribute("data-answers") || "[]"),
+             patterns: JSON.parse(el.getAttribute("data-patterns") || "[]"),
+             tries: 0, response: "", index: -1, result: "", shown: 0 };
+  });
+  function quizOf(element) {
+    var box = element.closest("div.quiz[data-question]");
+    for (var i = 0; i < quizzes.length; i++) { if (quizzes[i].el === box) { return quizzes[i]; } }
+    return null;
+  }
+  function inputs(q) { return Array.prototype.slice.call(q.el.querySelectorAll("input")); }
+  function fold(text) { return String(text).trim().replace(/\s+/g, " ").toLowerCase(); }
+  function responseOf(q) {
+    if (q.kind === "fill-in") { return inputs(q)[0].value.trim(); }
+    return inputs(q).filter(function (i) { return i.checked; }).map(function (i) { return i.value; }).join(",");
+  }
+  function isCorrect(q, response) {
+    if (q.kind === "fill-in") { return q.answers.indexOf(fold(response)) >= 0; }
+    return response.split(",").sort().join(",") === q.correct.slice().sort().join(",");
+  }
+  function settled(q) { return q.result === "correct" || (q.result !== "" && q.tries >= cfg.attempts); }
+  function quizSettled() {
+    if (!quizzes.every(settled)) { return false; }
+    return cfg.passMark === null || state.success === "passed";
+  }
+  function checkQuestion(q) {
+    if (!q || settled(q)) { return; }
+    var response = responseOf(q);
+    var note = q.el.querySelector(".quiz-result");
+    if (!response) { note.textContent = q.kind === "fill-in" ? "Type an answer first." : "Choose an answer first."; return; }
+    q.response = response;
+    q.tries += 1;
+    q.result = isCorrect(q, response) ? "correct" : "wrong";
+    showResult(q);
+    reportInteraction(q);
+    reportScore();
+    save();
+    evaluate();
+    commit();
+  }
+  function retryQuestion(q) {
+    if (!q || settled(q)) { return; }
+    q.result = "";
+    inputs(q).forEach(function (i) { i.disabled = false; if (i.type === "text") { i.value = ""; } else { i.checked = false; } });
+    q.el.querySelectorAll(".quiz-choice-feedback").forEach(function (f) { f.hidden = true; });
+    q.el.querySelector(".quiz-retry").hidden = true;
+    q.el.querySelector(".quiz-check").hidden = false;
+    q.el.querySelector(".quiz-result").textContent = "";
+    q.shown = Date.now();
+    inputs(q)[0].focus();
+  }
+  // What the learner sees after a check: the verdict (announced), the feedback of what they chose, and once the
+  // question is settled the explanation and, if they missed it, the right answer marked.
+  function showResult(q) {
+    var done = settled(q), chosen = q.response.split(",");
+    inputs(q).forEach(function (i) {
+      i.disabled = true;
+      if (i.type === "text") { i.value = q.response; } else { i.checked = chosen.indexOf(i.value) >= 0; }
+      var row = i.closest(".quiz-choice");
+      var feedback = row ? row.querySelector(".quiz-choice-feedback") : null;
+      if (feedback) { feedback.hidden = !i.checked; }
+      if (row && done) { row.classList.toggle("quiz-right", q.correct.indexOf(i.value) >= 0); }
+    });
+    var left = cfg.attempts - q.tries;
+    q.el.querySelector(".quiz-result").textContent = q.result === "correct" ? "Correct." :
+      done ? "Not quite: the right answer is marked." : "Not quite. You can try again (" + left + " more " + (left === 1 ? "try" : "tries") + ").";
+    q.el.classList.toggle("quiz-correct", q.result === "correct");
+    q.el.classList.toggle("quiz-wrong", q.result === "wrong");
+    q.el.querySelector(".quiz-check").hidden = true;
+    q.el.querySelector(".quiz-retry").hidden = done;
+    var explanation = q.el.querySelector(".quiz-explanation");
+    if (explanation) { explanation.hidden = !done; }
+  }
+  function pad2(n) { return (n < 10 ? "0" : "") + n; }
+  function clock(date) { return pad2(date.getHours()) + ":" + pad2(date.getMinutes()) + ":" + pad2(date.getSeconds()); }
+  function stamp(date) {
+    return date.getFullYear() + "-" + pad2(date.getMonth() + 1) + "-" + pad2(date.getDate()) + "T" + clock(date);
+  }
+  function patterns(q) {
+    if (q.kind === "fill-in") { return q.patterns.map(function (p) { return v2004 ? "{case_matters=false}" + p : p; }); }
+    if (q.kind === "true-false") { return [v2004 ? q.correct[0] : q.correct[0].charAt(0)]; }
+    return [q.correct.join(v2004 ? "[,]" : ",")];
+  }
+  function learnerResponse(q) {
+    if (q.kind === "true-false") { return v2004 ? q.response : q.response.charAt(0); }
+    return q.kind === "fill-in" ? q.response : q.response.split(",").join(v2004 ? "[,]" : ",");
+  }
+  function reportInteraction(q) {
+    var count = parseInt(get("cmi.interactions._count") || "0", 10) || 0;
+    if (q.index < 0 || q.index > count) { q.index = count; }  // a new one, or the LMS forgot it: append
+    var n = "cmi.interactions." + q.index + ".", now = new Date();
+    set(n + "id", q.id);
+    set(n + "type", q.kind === "multiple" ? "choice" : q.kind);
+    if (v2004) { set(n + "description", q.el.getAttribute("data-description") || ""); }
+    set(n + (v2004 ? "learner_response" : "student_response"), learnerResponse(q));
+    patterns(q).forEach(function (p, k) { set(n + "correct_responses." + k + ".pattern", p); });
+    set(n + "result", q.result === "correct" ? "correct" : (v2004 ? "incorrect" : "wrong"));
+    set(n + "weighting", String(q.weight));
+    set(n + "latency", duration(now.getTime() - (q.shown || state.started)));
+    set(n + (v2004 ? "timestamp" : "time"), v2004 ? stamp(now) : clock(now));
+  }
+  // Score: the share of the questions' weight answered right, in percent (LMS gradebooks read raw as out of 100);
+  // passed or failed once every question is settled, when a pass mark is set.
+  function reportScore() {
+    if (!quizzes.length) { return; }
+    var total = 0, earned = 0;
+    quizzes.forEach(function (q) { total += q.weight; if (q.result === "correct") { earned += q.weight; } });
+    var raw = Math.round(10000 * earned / Math.max(total, 1)) / 100;
+    set(v2004 ? "cmi.score.min" : "cmi.core.score.min", "0");
+    set(v2004 ? "cmi.score.max" : "cmi.core.score.max", "100");
+    set(v2004 ? "cmi.score.raw" : "cmi.core.score.raw", String(raw));
+    if (v2004) { set("cmi.score.scaled", String(Math.round(raw * 100) / 10000)); }
+    if (cfg.passMark !== null && quizzes.every(settled)) {
+      state.success = raw >= Math.round(cfg.passMark * 10000) / 100 ? "passed" : "failed";
+      if (v2004) { set("cmi.success_status", state.success); }
+    }
+  }
+  // suspend_data after "~<fingerprint of the question ids>~": per question "index,tries,answer" (';' between);
+  // the build checks the worst case of this against the LMS's limit (exporter/shape/quiz.py).
+  function quizFingerprint() {
+    var h = 5381, ids = quizzes.map(function (q) { return q.id; }).join(" ");
+    for (var i = 0; i < ids.length; i++) { h = (h * 33 + ids.charCodeAt(i)) >>> 0; }
+    return h.toString(36);
+  }
+  function escapeAnswer(text) { return text.replace(/[%;,~]/g, function (c) { return "%" + c.charCodeAt(0).toString(16); }); }
+  function encodeQuizzes() {
+    if (!quizzes.length) { return ""; }
+    return "~" + quizFingerprint() + "~" + quizzes.map(function (q) {
+      if (!q.tries) { return ""; }
+      var answer = q.kind === "fill-in" ? escapeAnswer(q.response) :
+        q.kind === "true-false" ? q.response.charAt(0) : q.response.split(",").join("");
+      return (q.index < 0 ? "" : q.index.toString(36)) + "," + q.tries + "," + answer;
+    }).join(";");
+  }
+  function decodeQuizzes(halves) {
+    if (halves.length !== 3 || halves[1] !== quizFingerprint()) { return; }  // other questions: start afresh
+    halves[2].split(";").forEach(function (text, k) {
+      var parts = text.split(","), q = quizzes[k];
+      if (!q || parts.length !== 3 || !parts[1]) { return; }
+      q.index = parts[0] ? parseInt(parts[0], 36) : -1;
+      q.tries = parseInt(parts[1], 10) || 0;
+      q.response = q.kind === "fill-in" ? decodeURIComponent(parts[2]) : parts[2].split("").join(",");
+      if (q.kind === "true-false") { q.response = { t: "true", f: "false" }[parts[2].charAt(0)] || parts[2]; }
+      q.result = q.tries ? (isCorrect(q, q.response) ? "correct" : "wrong") : "";
+    });
+  }
+  function restoreQuizzes() {
+    quizzes.forEach(function (q) {
+      q.el.addEventListener("focusin", function () { if (!q.shown) { q.shown = Date.now(); } });
+      if (q.result) { showResult(q); }
+    });
+    if (quizzes.some(function (q) { return q.result; })) { reportScore(); }
+  }
 
   // --- in-package navigation (single SCO): one lesson on screen at a time ------------------------------
   function show(index, permille) {
@@ -161,6 +336,8 @@
     if (button && button.getAttribute("data-action") === "finish") { finish(true); }
     if (button && button.getAttribute("data-action") === "continue") { continueToNext(); }
     if (button && button.getAttribute("data-action") === "play") { playVideo(button); }
+    if (button && button.getAttribute("data-action") === "check") { checkQuestion(quizOf(button)); }
+    if (button && button.getAttribute("data-action") === "retry") { retryQuestion(quizOf(button)); }
   }
 
   // Only the players exporter itself writes (exporter/embeds.py): anything else in data-player, whatever put
@@ -208,7 +385,8 @@
       decodeReached(get("cmi.suspend_data"));
       var status = get(F.status);
       state.completed = status === "completed" || status === "passed";
-      if (!state.completed) { set(F.status, "incomplete"); }
+      state.reported12 = status;
+      if (!state.completed && status !== "failed") { set(F.status, "incomplete"); state.reported12 = "incomplete"; }
     }
     var at = parseLocation(get(F.location));
     document.addEventListener("click", onClick);
@@ -219,6 +397,7 @@
     });
     window.addEventListener("pagehide", function () { finish(false); });
     if (cfg.commitSeconds > 0) { window.setInterval(function () { if (!state.done) { save(); commit(); } }, cfg.commitSeconds * 1000); }
+    restoreQuizzes();
     document.documentElement.classList.add("js");
     collapseContentsOnPhones();
     if (state.live) { document.documentElement.classList.add("lms"); }

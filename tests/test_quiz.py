@@ -1,0 +1,337 @@
+"""Knowledge checks (:::quiz): markup -> typed questions, and what an LMS receives from a learner in a real browser."""
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from exporter.config import CourseConfig
+from exporter.diagnostics import Reporter
+from exporter.model import LessonSource
+from exporter.normalize import normalize
+from conftest import build_one
+
+CONFIG = CourseConfig(title="Quiz", slug="quiz")
+
+
+def lesson_of(text: str, path: str = "01-quiz.md"):
+    reporter = Reporter()
+    course = normalize([LessonSource(path, text, {})], CONFIG, reporter)
+    return course.lessons[0], [f"{d.pos.line}: {d.severity.name.lower()}: {d.message} [{d.code.value}]"
+                               for d in reporter.diagnostics]
+
+
+# ----------------------------------------------------------------------------- markup
+
+def test_single_choice_with_feedback_explanation_title_weight_and_id():
+    lesson, said = lesson_of("# Q\n\n:::quiz Next step {id=next weight=2}\nWhich step comes right after lead "
+                             "generation?\n- [ ] Closing\n  > Closing comes last.\n- [x] Discovery\n- [ ] Demo\n\n"
+                             "Qualify before you demo.\n:::\n")
+    assert said == []
+    (question,) = lesson.questions
+    assert (question.id, question.kind, question.title, question.weight, question.line) == \
+        ("l-01-quiz-next", "choice", "Next step", 2, 3)
+    assert [(c.key, c.text, c.correct) for c in question.choices] == \
+        [("a", "Closing", False), ("b", "Discovery", True), ("c", "Demo", False)]
+    assert question.prompt == "Which step comes right after lead generation?"
+    assert question.explanation == "Qualify before you demo."
+
+
+def test_explanation_right_under_the_last_choice_is_not_part_of_it():
+    lesson, _ = lesson_of(":::quiz\nPick one\n- [x] Yes please\n- [ ] No\nBecause.\n:::\n")
+    assert [c.text for c in lesson.questions[0].choices] == ["Yes please", "No"]
+    assert lesson.questions[0].explanation == "Because."
+
+
+def test_several_ticks_make_multiple_choice_and_true_false_is_recognised():
+    lesson, said = lesson_of(":::quiz\nBANT letters?\n- [x] Budget\n- [x] Authority\n- [ ] Price\n:::\n\n"
+                             ":::quiz\nA call ends with a next step.\n- [x] True\n- [ ] False\n:::\n")
+    assert said == []
+    multiple, true_false = lesson.questions
+    assert (multiple.kind, multiple.correct_keys) == ("multiple", ("a", "b"))
+    assert (true_false.kind, true_false.correct_keys, true_false.id) == ("true-false", ("true",), "l-01-quiz-q2")
+
+
+def test_short_text_answer_accepts_several_answers():
+    lesson, said = lesson_of(":::quiz\nWhich framework asks about budget and timing?\n\nAnswer: BANT | B.A.N.T.\n:::\n")
+    assert said == []
+    assert (lesson.questions[0].kind, lesson.questions[0].answers) == ("fill-in", ("BANT", "B.A.N.T."))
+
+
+def test_ids_are_stable_ascii_and_follow_position():
+    text = ":::quiz\nOne?\n- [x] a\n- [ ] b\n:::\n\n:::quiz\nTwo?\n- [x] a\n- [ ] b\n:::\n"
+    first, _ = lesson_of(text, "Über uns.md")
+    again, _ = lesson_of(text, "Über uns.md")
+    assert [q.id for q in first.questions] == [q.id for q in again.questions] == ["uber-uns-q1", "uber-uns-q2"]
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]+", q.id) for q in first.questions)
+
+
+@pytest.mark.parametrize("body,expected", [
+    ("Pick?\n- [ ] a\n- [ ] b\n", "3: error: this quiz has no right answer: tick the right choice(s) with '- [x]' "
+                                 "[quiz.invalid]"),
+    ("Pick?\n", "3: error: this quiz has no answers: list the choices as a task list ('- [ ] wrong', '- [x] right') "
+                "or write a line 'Answer: accepted | also accepted' for a short text answer [quiz.invalid]"),
+    ("- [x] a\n- [ ] b\n", "3: error: this quiz has no question: write the question on the lines between ':::quiz' "
+                           "and the answers [quiz.invalid]"),
+    ("Pick?\n- [x] only\n", "3: error: this quiz has 1 usable choices; a question needs 2 to 26 ('- [ ] wrong', "
+                            "'- [x] right') [quiz.invalid]"),
+])
+def test_malformed_quiz_is_an_error_at_its_line_and_never_a_plain_list(body, expected):
+    lesson, said = lesson_of(f"Intro.\n\n:::quiz\n{body}:::\n")
+    assert said == [expected]
+    assert lesson.questions == () and lesson.broken
+    assert not any("quiz" in str(block) and "exporter-quiz" in str(block) for block in lesson.body)
+
+
+def test_empty_choice_and_item_without_box_are_dropped_with_a_warning():
+    lesson, said = lesson_of(":::quiz\nPick?\n- [x] right\n- [ ] \n- plain item\n- [ ] wrong\n:::\n")
+    assert [c.text for c in lesson.questions[0].choices] == ["right", "wrong"]
+    assert said == ["1: warning: choice 2 is empty; it was left out. Write its text after the box [quiz.dropped]",
+                    "1: warning: choice 3 has no box: write it '- [ ] text' (or '- [x] text' when it is right); it "
+                    "was left out [quiz.dropped]"]
+
+
+def test_bad_id_and_weight_fall_back_with_a_warning():
+    lesson, said = lesson_of(":::quiz {id=9x weight=0}\nPick?\n- [x] a\n- [ ] b\n:::\n")
+    assert (lesson.questions[0].id, lesson.questions[0].weight) == ("l-01-quiz-q1", 1)
+    assert len(said) == 2 and all("[quiz.dropped]" in line for line in said)
+
+
+def test_quiz_classes_written_by_hand_are_not_quizzes():
+    lesson, said = lesson_of('<div class="quiz" id="exporter-quiz-x">Pick?</div>\n\n[x]{.quiz-choice}\n')
+    assert lesson.questions == ()
+    assert any("html.reserved" in line for line in said)
+
+
+# ----------------------------------------------------------------------------- SCORM packages
+
+LESSONS = {
+    "01-pitch.md": "# The pitch\n\nQualify first.\n\n"
+                   ":::quiz Next step {weight=2}\nWhich step comes right after lead generation?\n- [ ] Closing\n"
+                   "  > Closing comes last.\n- [x] Discovery\n- [ ] Demo\n\nQualify before you demo.\n:::\n\n"
+                   ":::quiz\nA discovery call ends with an agreed next step.\n- [x] True\n- [ ] False\n:::\n",
+    "02-close.md": "# The close\n\nAsk for the order.\n\n"
+                   ":::quiz\nWhich are BANT letters?\n- [x] Budget\n- [x] Authority\n- [ ] Price\n:::\n\n"
+                   ":::quiz\nWhich framework asks about budget, authority, need and timing?\n\nAnswer: BANT | B.A.N.T.\n:::\n",
+}
+LEARNER = {"l-01-pitch-q1": ["b"], "l-01-pitch-q2": ["false"], "l-02-close-q1": ["a", "b"], "l-02-close-q2": "MEDDIC"}
+"""Right, wrong, right, wrong: 3 of 5 weight points (the first question weighs 2) = 60 %, under the pass mark of 70."""
+
+
+def make_course(root: Path, **quiz) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    options = "".join(f"  {k}: {v}\n" for k, v in {"pass_mark": 70, **quiz}.items())
+    (root / "course.yml").write_text(f"title: Quiz Course\nslug: quiz-course\nquiz:\n{options}")
+    for name, text in LESSONS.items():
+        (root / name).write_text(text)
+    return root
+
+
+@pytest.fixture(scope="module")
+def packages(tmp_path_factory) -> dict[tuple[str, str], Path]:
+    source = make_course(tmp_path_factory.mktemp("course"))
+    out = tmp_path_factory.mktemp("out")
+    found = {}
+    for version, fmt in (("1.2", "scorm12"), ("2004", "scorm2004")):
+        for mode in ("single", "multi"):
+            package, reporter = build_one(source, out / f"{version}-{mode}", fmt, ".zip", mode=mode)
+            assert reporter.diagnostics == []
+            target = out / f"{version}-{mode}-pkg"
+            zipfile.ZipFile(package).extractall(target)
+            found[(version, mode)] = target
+    return found
+
+
+@pytest.mark.parametrize("mode", ["single", "multi"])
+def test_manifests_carry_the_mastery_score(packages, mode):
+    twelve = etree.parse(str(packages[("1.2", mode)] / "imsmanifest.xml"))
+    scores = twelve.xpath("//*[local-name()='masteryscore']/text()")
+    assert scores == ["70"] * (1 if mode == "single" else 2)
+    later = etree.parse(str(packages[("2004", mode)] / "imsmanifest.xml"))
+    assert later.xpath("//*[local-name()='minNormalizedMeasure']/text()") == ["0.7"] * (1 if mode == "single" else 2)
+    assert later.xpath("//*[local-name()='primaryObjective']/@satisfiedByMeasure") == ["true"] * len(scores)
+
+
+def test_suspend_data_worst_case_with_questions_is_checked(tmp_path):
+    from exporter.errors import BuildFailed
+
+    source = make_course(tmp_path / "c")
+    many = "\n".join(f":::quiz\nQuestion {n}?\n\nAnswer: x\n:::\n" for n in range(25))
+    (source / "03-many.md").write_text(f"# Many\n\n{many}")
+    with pytest.raises(BuildFailed):
+        build_one(source, tmp_path / "out", "scorm12", ".zip")
+
+
+# ----------------------------------------------------------------------------- real browser
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    from browser.lms import CHROMIUM_ARGS
+
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def answer(sco, question: str, given) -> None:
+    """A learner answering with the keyboard and mouse as on any form, then pressing Check."""
+    box = sco.locator(f"div.quiz[data-question='{question}']")
+    if isinstance(given, str):
+        box.locator("input[type=text]").fill(given)
+    else:
+        for key in given:
+            box.locator(f"input[value='{key}']").check()
+    box.locator("button.quiz-check").click()
+
+
+def session(browser, package: Path, version: str, page_name: str, questions: list[str], initial=None,
+            read: bool = True):
+    from browser.lms import launch, leave, read_to_end, serve
+
+    context = browser.new_context(viewport={"width": 900, "height": 700})
+    try:
+        with serve(package) as base:
+            page, sco = launch(context, base, version, page_name, initial)
+            restored = sco.evaluate("() => Array.from(document.querySelectorAll('div.quiz')).map(q => "
+                                    "[q.dataset.question, Array.from(q.querySelectorAll('input')).filter(i => "
+                                    "i.type === 'text' ? i.value : i.checked).map(i => i.type === 'text' ? i.value : "
+                                    "i.value), q.querySelector('.quiz-result').textContent])")
+            for index, lesson in enumerate(sorted({q.rsplit('-', 1)[0] for q in questions})):
+                for question in [q for q in questions if q.startswith(lesson)]:
+                    answer(sco, question, LEARNER[question])
+                if read:
+                    read_to_end(sco)
+                if index + 1 < len({q.rsplit('-', 1)[0] for q in questions}):
+                    sco.locator("nav.pager a.next").click()
+            texts = sco.evaluate("() => Array.from(document.querySelectorAll('.quiz-result')).map(p => p.textContent)")
+            leave(page)
+            return page.evaluate("() => window.__LMS_DUMP()"), restored, texts
+    finally:
+        context.close()
+
+
+def listed(value) -> list:
+    """scorm-again's dump of a CMI array: {"0": {...}, "1": {...}} (a list in some versions)."""
+    return [value[k] for k in sorted(value, key=int)] if isinstance(value, dict) else list(value)
+
+
+def interactions(cmi: dict) -> list[dict]:
+    return listed(cmi["interactions"])
+
+
+def expected_interaction(version: str, question: str) -> dict:
+    given = LEARNER[question]
+    rows = {
+        "l-01-pitch-q1": ("choice", "b", "b", True, "2"),
+        "l-01-pitch-q2": ("true-false", "false" if version == "2004" else "f", "true" if version == "2004" else "t",
+                          False, "1"),
+        "l-02-close-q1": ("choice", "a[,]b" if version == "2004" else "a,b", "a[,]b" if version == "2004" else "a,b",
+                          True, "1"),
+        "l-02-close-q2": ("fill-in", given, "{case_matters=false}BANT" if version == "2004" else "BANT", False, "1"),
+    }
+    kind, response, pattern, right, weight = rows[question]
+    result = "correct" if right else ("incorrect" if version == "2004" else "wrong")
+    return {"id": question, "type": kind, "response": response, "pattern": pattern, "result": result,
+            "weighting": weight}
+
+
+def read_interaction(version: str, row: dict) -> dict:
+    return {"id": row["id"], "type": row["type"],
+            "response": row["learner_response" if version == "2004" else "student_response"],
+            "pattern": interactions_patterns(row)[0], "result": row["result"], "weighting": str(row["weighting"])}
+
+
+def interactions_patterns(row: dict) -> list[str]:
+    return [item["pattern"] for item in listed(row["correct_responses"])]
+
+
+def score_of(cmi: dict, version: str) -> dict:
+    score = cmi["score"] if version == "2004" else cmi["core"]["score"]
+    return {k: str(v) for k, v in score.items() if k in ("raw", "min", "max", "scaled") and v != ""}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("version", ["1.2", "2004"])
+def test_single_sco_reports_each_answer_the_score_and_failure_then_restores_answers(browser, packages, version):
+    package = packages[(version, "single")]
+    order = list(LEARNER)
+    cmi, restored, texts = session(browser, package, version, "index.html", order)
+    assert [read_interaction(version, row) for row in interactions(cmi)] == \
+        [expected_interaction(version, q) for q in order]
+    for row in interactions(cmi):
+        if version == "2004":
+            assert row["description"] and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", row["timestamp"])
+            assert re.fullmatch(r"PT\d+H\d+M\d+(\.\d+)?S", row["latency"])
+        else:
+            assert re.fullmatch(r"\d\d:\d\d:\d\d", row["time"]) and re.fullmatch(r"\d{2,4}:\d\d:\d\d(\.\d+)?", row["latency"])
+    assert interactions_patterns(interactions(cmi)[3]) == (
+        ["{case_matters=false}BANT", "{case_matters=false}B.A.N.T."] if version == "2004" else ["BANT", "B.A.N.T."])
+    expected_score = {"raw": "60", "min": "0", "max": "100"} | ({"scaled": "0.6"} if version == "2004" else {})
+    assert score_of(cmi, version) == expected_score
+    assert restored == [[q, [], ""] for q in order]
+    assert texts == ["Correct.", "Not quite: the right answer is marked.", "Correct.",
+                     "Not quite: the right answer is marked."]
+    if version == "2004":
+        assert (cmi["completion_status"], cmi["success_status"]) == ("completed", "failed")
+        again = {"cmi.entry": "resume", "cmi.location": cmi["location"], "cmi.suspend_data": cmi["suspend_data"],
+                 "cmi.completion_status": cmi["completion_status"]}
+    else:
+        assert cmi["core"]["lesson_status"] == "failed"
+        again = {"cmi.core.entry": "resume", "cmi.core.lesson_location": cmi["core"]["lesson_location"],
+                 "cmi.suspend_data": cmi["suspend_data"], "cmi.core.lesson_status": cmi["core"]["lesson_status"]}
+    assert len(cmi["suspend_data"]) < 4096
+    _, restored, texts = session(browser, package, version, "index.html", [], initial=again, read=False)
+    assert restored == [["l-01-pitch-q1", ["b"], "Correct."],
+                        ["l-01-pitch-q2", ["false"], "Not quite: the right answer is marked."],
+                        ["l-02-close-q1", ["a", "b"], "Correct."],
+                        ["l-02-close-q2", ["MEDDIC"], "Not quite: the right answer is marked."]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("version", ["1.2", "2004"])
+def test_one_sco_per_lesson_reports_its_own_questions(browser, packages, version):
+    package = packages[(version, "multi")]
+    results = {}
+    for lesson in ("l-01-pitch", "l-02-close"):
+        questions = [q for q in LEARNER if q.startswith(lesson)]
+        cmi, _, _ = session(browser, package, version, f"{lesson}.html", questions)
+        assert [read_interaction(version, row) for row in interactions(cmi)] == \
+            [expected_interaction(version, q) for q in questions]
+        results[lesson] = (score_of(cmi, version)["raw"],
+                           cmi["success_status"] if version == "2004" else cmi["core"]["lesson_status"])
+    # the pitch: 2 of 3 points (67 % < 70: failed); the close: 1 of 2 (50 %: failed)
+    assert results == {"l-01-pitch": ("66.67", "failed"), "l-02-close": ("50", "failed")}
+
+
+@pytest.mark.slow
+def test_a_second_attempt_can_turn_a_wrong_answer_right_and_pass(browser, tmp_path):
+    source = make_course(tmp_path / "c", attempts=2, pass_mark=50)
+    package, _ = build_one(source, tmp_path / "out", "scorm2004", ".zip", mode="multi")
+    target = tmp_path / "pkg"
+    zipfile.ZipFile(package).extractall(target)
+    from browser.lms import launch, leave, serve
+
+    context = browser.new_context()
+    try:
+        with serve(target) as base:
+            page, sco = launch(context, base, "2004", "l-01-pitch.html")
+            answer(sco, "l-01-pitch-q2", ["false"])
+            box = sco.locator("div.quiz[data-question='l-01-pitch-q2']")
+            assert box.locator(".quiz-result").text_content() == "Not quite. You can try again (1 more try)."
+            box.locator("button.quiz-retry").click()
+            answer(sco, "l-01-pitch-q2", ["true"])
+            answer(sco, "l-01-pitch-q1", ["a"])
+            assert box.locator(".quiz-result").text_content() == "Correct."
+            leave(page)
+            cmi = page.evaluate("() => window.__LMS_DUMP()")
+    finally:
+        context.close()
+    rows = interactions(cmi)
+    assert [(r["id"], r["result"]) for r in rows] == [("l-01-pitch-q2", "correct"), ("l-01-pitch-q1", "incorrect")]
+    # q1 (weight 2) wrong on its first try is not settled until its second: no verdict yet
+    assert (score_of(cmi, "2004")["raw"], cmi["success_status"]) == ("33.33", "unknown")
