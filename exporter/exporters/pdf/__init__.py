@@ -1,4 +1,4 @@
-"""PDF workbook: the whole course as one print HTML document through the theme, laid out by WeasyPrint."""
+"""PDF workbook: the course as print HTML through the theme, laid out by WeasyPrint in parts and merged."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,29 +12,32 @@ from exporter.model import AssetManifest, Course, Lesson, Module, RenderedBook, 
 from exporter.render import LessonHtml
 from exporter.theme import Theme
 
+from exporter.exporters.pdf.layout import SHELL, UNITS_MARKER, lay_out
 from exporter.exporters.pdf.prepare import AnswerKey, PrintContext, prepare_lesson, link_lessons
-from exporter.exporters.pdf.weasy import write_pdf
-
-BOOK_NAME = "book.html"
-"""The one document of a PDF book; `export` lays it out."""
+from exporter.exporters.pdf.units import book_units, default_jobs, pageref
 
 
 @dataclass(frozen=True)
-class Part:
+class PrintedModule:
     """A module as the book prints it: a divider page (when the module has a title) and its lessons."""
 
     module: Module
     divider: bool
-    lessons: tuple[tuple[Lesson, str], ...]
-    """(lesson, print-ready body HTML)."""
+    lessons: tuple[tuple[Lesson, tuple[str, ...]], ...]
+    """(lesson, its print-ready top-level blocks as HTML)."""
 
 
 class PdfExporter:
     name: ClassVar[str] = "pdf"
     suffix: ClassVar[str] = ".pdf"
 
+    def __init__(self, jobs: int | None = None) -> None:
+        self.jobs = jobs or default_jobs()
+        """Worker processes laying out the book's parts (`--jobs`)."""
+
     def render(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
                theme: Theme, reporter: Reporter) -> RenderedBook:
+        """The book as a shell and units in reading order, ready to be laid out in parts (`lay_out`)."""
         options = course.config.pdf
         key = AnswerKey() if options.answer_key else None
         ctx = PrintContext(manifest, theme, reporter, key)
@@ -43,23 +46,23 @@ class PdfExporter:
         known = {lesson.slug for lesson in course.lessons} | {module.id for module in course.modules} | {
             "answer-key", *(anchor for _, anchor, _ in (key.entries if key else []))}
         bodies = link_lessons(prepared, known, reporter)
-        parts = tuple(Part(module, bool(module.title), tuple((lesson, bodies[lesson.slug])
+        parts = tuple(PrintedModule(module, bool(module.title), tuple((lesson, bodies[lesson.slug])
                                                              for lesson in module.lessons if lesson.slug in bodies))
                       for module in course.modules)
-        logo = _logo_key(course, manifest)
-        html = theme.render("pdf/book.html", **_context(course, parts, key, logo, theme))
-        files = [(asset.key, asset.path.read_bytes()) for asset in manifest.assets if asset.key in html]
-        return RenderedBook("pdf", course, (RenderedDoc(BOOK_NAME, course.config.title, html),), tuple(files))
+        context = _context(course, parts, key, _logo_key(course, manifest), theme)
+        shell = theme.render("pdf/shell.html", units=UNITS_MARKER, **context)
+        documents = (RenderedDoc(SHELL, course.config.title, shell), *book_units(theme, parts, context))
+        files = [(asset.key, asset.path.read_bytes()) for asset in manifest.assets
+                 if any(asset.key in doc.content for doc in documents)]
+        return RenderedBook("pdf", course, documents, tuple(files))
 
     def export(self, book: RenderedBook, out_dir: Path, reporter: Reporter) -> Path:
         target = out_dir / f"{book.course.config.slug}{self.suffix}"
-        html = next(doc.content for doc in book.documents if doc.name == BOOK_NAME)
-        pdf = write_pdf(html, dict(book.resources), reporter, book.course.config.pdf.pdf_variant)
-        atomic_write(target, pdf)
+        atomic_write(target, lay_out(book, reporter, self.jobs))
         return target
 
 
-def _context(course: Course, parts: tuple[Part, ...], key: AnswerKey | None, logo: str | None,
+def _context(course: Course, parts: tuple[PrintedModule, ...], key: AnswerKey | None, logo: str | None,
              theme: Theme) -> dict:
     config = course.config
     tags = sorted({tag for lesson in course.lessons for tag in lesson.tags})
@@ -72,6 +75,7 @@ def _context(course: Course, parts: tuple[Part, ...], key: AnswerKey | None, log
         "subject": config.description or ", ".join(tags) or config.title,
         "keywords": ", ".join(tags), "build_date": build_date_iso(),
         "css": _stylesheet(theme, config.pdf.paper),
+        "pageref": pageref,
     }
 
 

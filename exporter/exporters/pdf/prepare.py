@@ -12,12 +12,13 @@ from lxml.html import HtmlElement
 
 from exporter.diagnostics import Code, Reporter
 from exporter.embeds import qr_svg
-from exporter.fragments import fragment, inner_html
+from exporter.fragments import fragment
 from exporter.exporters.links import LinkMap, rewrite_links
 from exporter.model import AssetManifest, Lesson, SourcePos
 from exporter.theme import Theme
 
 from exporter.exporters.pdf.math import typeset_math
+from exporter.exporters.pdf.units import pageref
 
 ANSWER_WORDS = re.compile(r"\b(answers?|solutions?|model answer|antwort|lösung|respuesta|réponse|solución)\b", re.I)
 """A spoiler whose summary says this holds an answer goes to the answer key (when it is switched on)."""
@@ -190,8 +191,8 @@ def _lesson_toc(root, lesson: Lesson) -> None:
     for div in list(root.iter("div")):
         if "toc" not in (div.get("class") or "").split():
             continue
-        items = "".join(f'<li class="toc-h{h.level}"><a href="#{h.id}">{_esc(h.text)}</a></li>'
-                        for h in lesson.headings if h.level <= 3)
+        items = "".join(f'<li class="toc-h{h.level}"><a href="#{h.id}"><span class="toc-text">{_esc(h.text)}</span>'
+                        f'{pageref(h.id)}</a></li>' for h in lesson.headings if h.level <= 3)
         _replace(div, f'<nav class="lesson-toc"><ul>{items}</ul></nav>' if items else '<span></span>')
 
 
@@ -228,7 +229,7 @@ def _answers(root, lesson: Lesson, ctx: PrintContext) -> None:
         if ctx.answer_key is None or not _is_answer(div):
             continue
         anchor = ctx.answer_key.add(lesson, lxml_html.tostring(div, encoding="unicode"))
-        _replace(div, ctx.theme.render("pdf/answer_ref.html", anchor=anchor,
+        _replace(div, ctx.theme.render("pdf/answer_ref.html", anchor=anchor, pageref=pageref,
                                         number=len(ctx.answer_key.entries)))
 
 
@@ -246,12 +247,19 @@ BOOK = "book"
 
 
 def link_lessons(prepared: list[tuple[Lesson, HtmlElement]], known: set[str],
-                 reporter: Reporter) -> dict[str, str]:
-    """Each lesson's print HTML, its links following the rules every format shares (`exporters/links.py`):
+                 reporter: Reporter) -> dict[str, tuple[str, ...]]:
+    """Each lesson's print HTML as its top-level blocks (so a long lesson can be sliced), its links following the rules every format shares (`exporters/links.py`):
     a heading or a lesson file becomes an in-book anchor; a link leading nowhere (a slide link '#/1/3',
     a HackMD path '/features') prints its text without a link."""
     ids = known | {el.get("id") for _, root in prepared for el in root.iter() if el.get("id")}
     links = LinkMap({ident: BOOK for ident in ids}, {lesson.source: f"{BOOK}#{lesson.slug}" for lesson, _ in prepared})
     for lesson, root in prepared:
         rewrite_links(root, BOOK, lesson, links, reporter)
-    return {lesson.slug: inner_html(root) for lesson, root in prepared}
+    return {lesson.slug: _blocks(root) for lesson, root in prepared}
+
+
+def _blocks(root: HtmlElement) -> tuple[str, ...]:
+    blocks = [lxml_html.tostring(child, encoding="unicode") for child in root]
+    if (root.text or "").strip():
+        blocks.insert(0, escape(root.text, quote=False))
+    return tuple(blocks) or ("",)
