@@ -57,12 +57,14 @@ def build(
     lms: Optional[str] = typer.Option(None, "--lms", help="LMS profile: moodle, canvas, blackboard, talentlms, "
                                       "docebo, cornerstone, openedx, generic."),
     theme: str = typer.Option("default", "--theme", help="Theme name or folder."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Processes laying out the PDF in "
+                                       "parts (default: the machine's cores)."),
     verbose: bool = VerboseOpt,
 ) -> None:
     """Build the course into every requested format."""
     reporter = Reporter()
     options = pipeline.BuildOptions(source=source, out=out, formats=tuple(format or ()), strict=strict,
-                                    offline=offline, skip_broken=skip_broken, theme=theme,
+                                    offline=offline, skip_broken=skip_broken, theme=theme, jobs=jobs,
                                     overrides={"paper": paper, "mode": scorm_mode, "lms": lms})
     progress = (lambda step: typer.echo(f"… {step}", err=True)) if sys.stderr.isatty() else (lambda _: None)
     try:

@@ -27,6 +27,8 @@ class BuildOptions:
     theme: str = "default"
     overrides: dict[str, Any] = field(default_factory=dict)
     """Command-line values for course.yml options (paper, mode, lms...); None means not given."""
+    jobs: int | None = None
+    """Worker processes for the PDF layout; None: the machine's cores."""
 
 
 def read_course(source: Path, reporter: Reporter, overrides: dict[str, Any] | None = None) -> Course:
@@ -64,7 +66,8 @@ def build(options: BuildOptions, reporter: Reporter, progress: Callable[[str], N
     books = []
     for name in formats:
         progress(f"rendering {name}")
-        exporter = available[name]()
+        # Only the PDF lays out in worker processes (until the pre-write layout step takes `jobs` itself).
+        exporter = available[name](jobs=options.jobs) if name == "pdf" else available[name]()
         books.append((exporter, exporter.render(course, lessons, manifest, theme, reporter)))
     _stop_if_failed(options, reporter)
     written = []
