@@ -7,16 +7,18 @@ them and stamps what no part could know alone: "page X of Y" and the page number
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import re
 from concurrent.futures import ProcessPoolExecutor
+from typing import Callable, Iterator
 
 from exporter.diagnostics import Code, Reporter
 from exporter.model import RenderedBook, RenderedDoc
 
 from exporter.exporters.pdf.merge import Placed, merge
 from exporter.exporters.pdf.part import PageFacts, PartLayout, lay_out_part
-from exporter.exporters.pdf.stamp import Stamp, stamp_html
+from exporter.exporters.pdf.stamp import Stamp, lay_out_stamps, stamp_html
 
 SHELL = "shell.html"
 """The book's head and body; the units go where `UNITS_MARKER` stands."""
@@ -29,6 +31,10 @@ MAX_PART_CHARS = 240_000
 memory bounded (WeasyPrint holds a part's whole layout) whatever the size of the course."""
 PART_CSS = "@page { @bottom-center { content: none !important; } }"
 """A part prints no folio: the merge stamps the whole book's "page X of Y" in its place (stamp.py)."""
+NOT_FIRST_CSS = "body { margin-top: 0 !important; padding-top: 0 !important; border-top: none !important; }"
+NOT_LAST_CSS = "body { margin-bottom: 0 !important; padding-bottom: 0 !important; border-bottom: none !important; }"
+"""The body's top edge is on the book's first page only, its bottom edge on the last: a part in between has
+neither, or its first (or last) page would hold less than the same page of a whole-book layout."""
 PARTS_PER_JOB = 3
 """More parts than workers, so that a worker that finishes early takes the next part instead of idling."""
 
@@ -37,20 +43,27 @@ def lay_out(book: RenderedBook, reporter: Reporter, jobs: int) -> bytes:
     """The PDF bytes of `book`, laid out in parts by up to `jobs` processes and merged; the workers'
     diagnostics are reported to `reporter`."""
     shell = next(doc.content for doc in book.documents if doc.name == SHELL)
-    part_shell = shell.replace("</head>", f"<style>{PART_CSS}</style>\n</head>", 1)
     units = [doc for doc in book.documents if doc.name != SHELL]
     groups = plan_parts(units, jobs)
     files = dict(book.resources)
     tasks = []
-    for group in groups:
-        html = part_shell.replace(UNITS_MARKER, "\n".join(doc.content for doc in group), 1)
+    for index, group in enumerate(groups):
+        html = _part_html(shell, group, first=index == 0, last=index == len(groups) - 1)
         tasks.append((html, {key: data for key, data in files.items() if key in html},
                       book.course.config.pdf.pdf_variant))
-    layouts = _run(tasks, jobs)
-    for layout in layouts:
-        reporter.extend(layout.diagnostics)
-    placed = _place(layouts, groups, book.course.config.pdf.right_hand)
-    return merge(placed, _stamps(shell, placed, reporter))
+    with _workers(jobs, len(tasks)) as pool:
+        layouts = _map(pool, lay_out_part, tasks)
+        for layout in layouts:
+            reporter.extend(layout.diagnostics)
+        placed = _place(layouts, groups, book.course.config.pdf.right_hand)
+        stamps = _map(pool, lay_out_stamps, _stamp_documents(shell, placed, reporter, jobs))
+    return merge(placed, stamps)
+
+
+def _part_html(shell: str, group: list[RenderedDoc], first: bool, last: bool) -> str:
+    css = PART_CSS + ("" if first else NOT_FIRST_CSS) + ("" if last else NOT_LAST_CSS)
+    part_shell = shell.replace("</head>", f"<style>{css}</style>\n</head>", 1)
+    return part_shell.replace(UNITS_MARKER, "\n".join(doc.content for doc in group), 1)
 
 
 def plan_parts(units: list[RenderedDoc], jobs: int) -> list[list[RenderedDoc]]:
@@ -72,21 +85,30 @@ def plan_parts(units: list[RenderedDoc], jobs: int) -> list[list[RenderedDoc]]:
     return groups
 
 
-def _run(tasks: list[tuple], jobs: int) -> list[PartLayout]:
-    """Each part laid out once; heaviest first, so the last part to finish is a light one."""
-    if jobs <= 1 or len(tasks) == 1:
-        return [lay_out_part(*task) for task in tasks]
+@contextlib.contextmanager
+def _workers(jobs: int, tasks: int) -> Iterator[ProcessPoolExecutor | None]:
+    """A process pool for the parts and the stamps, or None: everything in this process."""
+    if jobs <= 1 or tasks <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=min(jobs, tasks), mp_context=_context()) as pool:
+        yield pool
+
+
+def _map(pool: ProcessPoolExecutor | None, work: Callable, tasks: list[tuple]) -> list:
+    """`work(*task)` for each task, results in order; heaviest first, so the last to finish is light."""
+    if pool is None:
+        return [work(*task) for task in tasks]
     order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][0]))
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=_context()) as pool:
-        futures = {i: pool.submit(lay_out_part, *tasks[i]) for i in order}
-        return [futures[i].result() for i in range(len(tasks))]
+    futures = {i: pool.submit(work, *tasks[i]) for i in order}
+    return [futures[i].result() for i in range(len(tasks))]
 
 
 def _context():
     """forkserver: workers fork from a small clean process (WeasyPrint preloaded), not from this one,
     which may hold a whole course and other formats' books (fork would share, then count, all of it)."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["exporter.exporters.pdf.part", "weasyprint"])
+    context.set_forkserver_preload(["exporter.exporters.pdf.part", "exporter.exporters.pdf.stamp", "weasyprint"])
     return context
 
 
@@ -103,10 +125,9 @@ def _place(layouts: list[PartLayout], groups: list[list[RenderedDoc]], right_han
     return placed
 
 
-def _stamps(shell: str, placed: list[Placed], reporter: Reporter) -> bytes:
-    """The stamp document, laid out (untagged: what it prints is marked as artifact by the merge)."""
-    from exporter.exporters.pdf.weasy import render_document
-
+def _stamp_documents(shell: str, placed: list[Placed], reporter: Reporter, chunks: int) -> list[tuple[str]]:
+    """The stamp documents, in `chunks` runs of whole pages (an even number each, so that every chunk starts,
+    like the book, on a right-hand page)."""
     anchors = {name: part.first_page + page for part in placed for name, page in part.layout.anchors.items()}
     stamps: list[Stamp] = []
     for part in placed:
@@ -120,6 +141,7 @@ def _stamps(shell: str, placed: list[Placed], reporter: Reporter) -> bytes:
         stamps += [Stamp(PageFacts("", True))] * part.padding
     css = re.search(r"<style>(.*?)</style>", shell, re.S)
     lang = re.search(r'<html lang="([^"]*)"', shell)
-    html = stamp_html(css.group(1) if css else "", lang.group(1) if lang else "en", stamps)
-    _, write = render_document(html, {}, reporter, None, tagged=False)
-    return write()
+    size = max(2, -(-len(stamps) // max(1, chunks)))
+    size += size % 2
+    return [(stamp_html(css.group(1) if css else "", lang.group(1) if lang else "en", stamps[start:start + size],
+                        start + 1, len(stamps)),) for start in range(0, len(stamps), size)]

@@ -29,8 +29,8 @@ class Placed:
     """Blank pages added after the part (0 or 1: a right-hand start for the part after it)."""
 
 
-def merge(parts: list[Placed], stamps_pdf: bytes) -> bytes:
-    """One PDF from the parts, in order, with the stamp document's pages laid over the book's pages."""
+def merge(parts: list[Placed], stamp_pdfs: list[bytes]) -> bytes:
+    """One PDF from the parts, in order, with the stamp documents' pages laid, in order, over the book's."""
     book = Pdf.open(io.BytesIO(parts[0].layout.pdf))
     dests: dict[str, pikepdf.Object] = dict(_dests(book))
     next_key = _parent_tree_size(book, len(book.pages))
@@ -48,7 +48,8 @@ def merge(parts: list[Placed], stamps_pdf: bytes) -> bytes:
     _write_dests(book, dests)
     _links_to_destinations(book, set(dests))
     _outline(book, parts)
-    _overlay(book, Pdf.open(io.BytesIO(stamps_pdf)))
+    stamp_docs = [Pdf.open(io.BytesIO(pdf)) for pdf in stamp_pdfs]  # kept open: their pages live in them
+    _overlay(book, [page for doc in stamp_docs for page in doc.pages])
     out = io.BytesIO()
     # Object streams and no timestamps: smaller files, and the same parts give the same bytes.
     book.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
@@ -154,11 +155,11 @@ def _item(mark: Bookmark, page: int) -> OutlineItem:
     return item
 
 
-def _overlay(book: Pdf, stamps: Pdf) -> None:
+def _overlay(book: Pdf, stamps: list[pikepdf.Page]) -> None:
     """Each stamp page over its book page, inside /Artifact marked content (not part of the tag tree)."""
-    if len(stamps.pages) != len(book.pages):  # a stamp document out of step would number every page wrong
-        raise RuntimeError(f"stamp document has {len(stamps.pages)} pages for a book of {len(book.pages)}")
-    for page, stamp in zip(book.pages, stamps.pages):
+    if len(stamps) != len(book.pages):  # stamps out of step would number every page wrong
+        raise RuntimeError(f"the stamps have {len(stamps)} pages for a book of {len(book.pages)}")
+    for page, stamp in zip(book.pages, stamps):
         if not stamp.obj.get("/Contents"):
             continue
         form = book.copy_foreign(stamp.as_form_xobject())
