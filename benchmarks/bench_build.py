@@ -1,13 +1,23 @@
-"""Where a build's time goes, stage by stage, on the sample course and (if present) the acceptance corpus.
+"""exporter against the tools a user would script by hand, and where a build's time goes: `make bench`.
 
-    .venv/bin/python benchmarks/bench_build.py [COURSE ...] [--repeat N]
+    .venv/bin/python benchmarks/bench_build.py [--only cold,warm,scale,big,stages] [--scratch DIR] [--jobs N]
 
-Prints one row per stage and format in seconds (best of N runs), so that the cost of our own code
-can be compared with the floor set by pandoc and WeasyPrint.
+In one run on one machine (these machines are shared and noisy: only ratios from one run mean anything),
+on a synthetic course from benchmarks/course.py:
+  cold    100 lessons, nothing cached: EPUB + SCORM 1.2 + SCORM 2004 against `pandoc -t epub3` of the same text;
+          the PDF against `pandoc -t html5` + WeasyPrint                     goals <= 0.5x and <= 0.6x
+  warm    one lesson of 100 edited after a full build: EPUB + SCORM, and PDF, against their cold builds
+                                                                             goals <= 0.10x and <= 0.30x
+  scale   every format, 100 then 400 lessons: time ratio, and peak memory of the whole process tree at 400
+                                                                             goals <= 4.2x and <= 1 GiB
+  big     one 5 MB lesson (about 1,800 printed pages): PDF time and peak memory
+  stages  the 100-lesson build stage by stage and per format (in this process)
 """
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
 import tempfile
 import time
@@ -26,6 +36,13 @@ from exporter.render import render_lessons
 from exporter.theme import load_theme
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from course import generate  # noqa: E402  (a script beside this one)
+from measure import Run, run  # noqa: E402
+
+EXPORTER = ROOT / ".venv" / "bin" / "exporter"
+PYTHON = sys.executable
+EPUB_SCORM = ("epub", "scorm12", "scorm2004")
 
 
 def timed(fn, repeat: int):
@@ -83,20 +100,117 @@ def _zip_media_rows(epub_path: Path, repeat: int) -> list[tuple[str, float]]:
     return rows
 
 
+def _formats(names: tuple[str, ...]) -> list[str]:
+    return [arg for name in names for arg in ("--format", name)]
+
+
+def _build(course: Path, out: Path, formats: tuple[str, ...] = (), jobs: int | None = None) -> Run:
+    command = [str(EXPORTER), "build", str(course), "--out", str(out), "--offline", *_formats(formats)]
+    result = run(command + (["--jobs", str(jobs)] if jobs else []))
+    if result.returncode > 1:  # 1 is "built, with warnings under --strict or skipped lessons": not ours here
+        raise SystemExit(f"exporter build failed ({result.returncode}): {' '.join(command)}")
+    return result
+
+
+def _course(scratch: Path, lessons: int, big_kb: int = 0) -> Path:
+    folder = scratch / (f"big{big_kb}" if big_kb else f"course{lessons}")
+    if not (folder / "book.md").is_file():
+        generate(folder, lessons, big_kb)
+    return folder
+
+
+def _line(label: str, ours: float, peer: float, goal: float, peer_label: str) -> str:
+    ratio = ours / peer
+    verdict = "ok" if ratio <= goal else "over"
+    return f"  {label:<24} {ours:7.1f} s  vs {peer_label} {peer:6.1f} s = {ratio:5.2f}x  (goal <= {goal}: {verdict})"
+
+
+def cold(scratch: Path, jobs: int | None) -> list[str]:
+    course = _course(scratch, 100)
+    pandoc_path = _pandoc()
+    book = course / "book.md"
+    peer_epub = run([pandoc_path, str(book), f"--resource-path={course}", "-f", "markdown", "-t", "epub3", "--toc",
+                     "--split-level=1", "-o", str(scratch / "peer.epub")])
+    ours_epub = _build(course, scratch / "cold-epub", EPUB_SCORM, jobs)
+    peer_html = run([pandoc_path, str(book), f"--resource-path={course}", "-f", "markdown", "-t", "html5", "-s",
+                     "--toc", "-o", str(scratch / "peer.html")])
+    peer_print = run([PYTHON, "-c", f"import weasyprint; weasyprint.HTML({str(scratch / 'peer.html')!r}, "
+                      f"base_url={str(course) + '/'!r}).write_pdf({str(scratch / 'peer.pdf')!r})"])
+    ours_pdf = _build(course, scratch / "cold-pdf", ("pdf",), jobs)
+    return ["cold, 100 lessons, nothing cached:",
+            _line("EPUB + SCORM 1.2 + 2004", ours_epub.seconds, peer_epub.seconds, 0.5, "pandoc epub3      "),
+            _line("PDF", ours_pdf.seconds, peer_html.seconds + peer_print.seconds, 0.6, "pandoc + WeasyPrint")]
+
+
+def _pandoc() -> str:
+    import pypandoc
+    return pypandoc.get_pandoc_path()
+
+
+def warm(scratch: Path, jobs: int | None) -> list[str]:
+    course = scratch / "warm100"
+    shutil.rmtree(course, ignore_errors=True)
+    shutil.copytree(_course(scratch, 100), course)
+    out = scratch / "warm-out"
+    cold_epub = _build(course, out, EPUB_SCORM, jobs)
+    cold_pdf = _build(course, out, ("pdf",), jobs)
+    edited = sorted(course.glob("*.md"))[50]
+    with edited.open("a", encoding="utf-8") as lesson:
+        lesson.write("\nOne more paragraph, written after the first build.\n")
+    warm_epub = _build(course, out, EPUB_SCORM, jobs)
+    with edited.open("a", encoding="utf-8") as lesson:
+        lesson.write("\nAnd one more.\n")
+    warm_pdf = _build(course, out, ("pdf",), jobs)
+    return ["warm, one lesson of 100 edited after a full build:",
+            _line("EPUB + SCORM", warm_epub.seconds, cold_epub.seconds, 0.10, "its cold build   "),
+            _line("PDF", warm_pdf.seconds, cold_pdf.seconds, 0.30, "its cold build     ")]
+
+
+def scale(scratch: Path, jobs: int | None) -> list[str]:
+    small = _build(_course(scratch, 100), scratch / "scale100", (), jobs)
+    large = _build(_course(scratch, 400), scratch / "scale400", (), jobs)
+    ratio = large.seconds / small.seconds
+    verdict = "ok" if ratio <= 4.2 and large.peak_mib <= 1024 else "over"
+    return ["scale, every format, nothing cached:",
+            f"  100 lessons {small.seconds:7.1f} s, peak {small.peak_mib} MiB; 400 lessons {large.seconds:7.1f} s, "
+            f"peak {large.peak_mib} MiB: {ratio:.2f}x  (goals <= 4.2x and <= 1024 MiB: {verdict})"]
+
+
+def big(scratch: Path, jobs: int | None) -> list[str]:
+    result = _build(_course(scratch, 3, big_kb=5000), scratch / "big-out", ("pdf",), jobs)
+    pdf = next((scratch / "big-out").glob("*.pdf"))
+    from pypdf import PdfReader
+    pages = len(PdfReader(pdf).pages)
+    return ["one 5 MB lesson (and 3 small ones), PDF:",
+            f"  {pages} pages in {result.seconds:.1f} s, peak {result.peak_mib} MiB of the process tree"]
+
+
+def stages(scratch: Path, jobs: int | None) -> list[str]:
+    course = _course(scratch, 100)
+    lines = [f"stages, 100 lessons ({sum(p.stat().st_size for p in course.glob('*.md')) // 1024} KiB of HackMD):"]
+    lines += [f"  {label:<52} {seconds:8.2f} s" for label, seconds in bench(course, 1)]
+    return lines
+
+
+SECTIONS = {"cold": cold, "warm": warm, "scale": scale, "big": big, "stages": stages}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("courses", nargs="*", type=Path)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated: " + ", ".join(SECTIONS))
+    parser.add_argument("--scratch", type=Path, help="where courses and outputs go (default: a temporary folder)")
+    parser.add_argument("--jobs", type=int, help="exporter build --jobs (default: the machine's cores)")
     args = parser.parse_args()
-    courses = args.courses or [ROOT / "content"]
-    acceptance = ROOT.parent / "shared" / "acceptance" / "course"
-    if not args.courses and acceptance.is_dir():
-        courses.append(acceptance)
-    for course in courses:
-        size = sum(p.stat().st_size for p in course.rglob("*") if p.is_file())
-        print(f"\n{course} ({size / 1024:.0f} KiB of sources), best of {args.repeat}")
-        for label, seconds in bench(course, args.repeat):
-            print(f"  {label:<52} {seconds:8.3f} s")
+    scratch = args.scratch or Path(tempfile.mkdtemp(prefix="exporter-bench-"))
+    scratch.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {os.cpu_count()} cores; exporter --jobs {args.jobs or 'default (cores)'}; scratch {scratch}")
+    for name in args.only.split(","):
+        started = time.perf_counter()
+        for line in SECTIONS[name](scratch, args.jobs):
+            print(line, flush=True)
+        print(f"  ({name}: {time.perf_counter() - started:.0f} s)", flush=True)
+    if not args.scratch:
+        shutil.rmtree(scratch, ignore_errors=True)
     return 0
 
 
