@@ -37,7 +37,7 @@ from exporter.theme import load_theme
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from course import generate  # noqa: E402  (a script beside this one)
+from course import generate, peer_book  # noqa: E402  (a script beside this one)
 from measure import Run, run  # noqa: E402
 
 EXPORTER = ROOT / ".venv" / "bin" / "exporter"
@@ -114,7 +114,7 @@ def _build(course: Path, out: Path, formats: tuple[str, ...] = (), jobs: int | N
 
 def _course(scratch: Path, lessons: int, big_kb: int = 0) -> Path:
     folder = scratch / (f"big{big_kb}" if big_kb else f"course{lessons}")
-    if not (folder / "book.md").is_file():
+    if not peer_book(folder).is_file():
         generate(folder, lessons, big_kb)
     return folder
 
@@ -128,7 +128,7 @@ def _line(label: str, ours: float, peer: float, goal: float, peer_label: str) ->
 def cold(scratch: Path, jobs: int | None) -> list[str]:
     course = _course(scratch, 100)
     pandoc_path = _pandoc()
-    book = course / "book.md"
+    book = peer_book(course)
     peer_epub = run([pandoc_path, str(book), f"--resource-path={course}", "-f", "markdown", "-t", "epub3", "--toc",
                      "--split-level=1", "-o", str(scratch / "peer.epub")])
     ours_epub = _build(course, scratch / "cold-epub", EPUB_SCORM, jobs)

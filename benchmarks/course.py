@@ -6,7 +6,8 @@ Each lesson is about 5 KB of HackMD: front matter with a `Week N` tag (so lesson
 headings, paragraphs with emphasis, :::info / :::warning callouts, a numbered and a bullet list, a pipe
 table, a code block, one or two local PNG figures and a {%youtube %} embed. `--big-lesson-kb` adds one more
 lesson of that size (the kind that once took 9.5 minutes and 3.2 GB to print). The same seed gives the
-same files. `book.md` beside the lessons is the same text as plain pandoc Markdown: what the peers read.
+same files. `OUT.md`, beside the course folder (inside it, it would be one more lesson), is the same text as
+plain pandoc Markdown: what the peers read.
 """
 from __future__ import annotations
 
@@ -73,7 +74,8 @@ def figure(path: Path, rng: random.Random) -> None:
 
 
 def generate(out: Path, lessons: int, big_lesson_kb: int = 0, seed: int = 7) -> list[Path]:
-    """Write the course into `out` (course.yml, NNN-*.md, images/, book.md); return the lesson files."""
+    """Write the course into `out` (course.yml, NNN-*.md, images/) and the peers' book to `out`.md; return
+    the lesson files."""
     rng = random.Random(seed)
     (out / "images").mkdir(parents=True, exist_ok=True)
     (out / "course.yml").write_text(f"title: Synthetic Sales Course\nslug: synthetic\nlanguage: en\n"
@@ -93,8 +95,13 @@ def generate(out: Path, lessons: int, big_lesson_kb: int = 0, seed: int = 7) -> 
         sections = max(3, big_lesson_kb * 1000 // 1600)  # a section prints about 1.6 KB of HackMD
         path.write_text(lesson(rng, lessons, 8, [], sections), encoding="utf-8")
         files.append(path)
-    (out / "book.md").write_text(plain_book(files), encoding="utf-8")
+    peer_book(out).write_text(plain_book(files), encoding="utf-8")
     return files
+
+
+def peer_book(out: Path) -> Path:
+    """Where the plain-Markdown book of the course in `out` goes."""
+    return out.with_name(out.name + ".md")
 
 
 def plain_book(files: list[Path]) -> str:
