@@ -32,15 +32,16 @@ def lay_out_parts(course: Path, jobs: int) -> tuple[list[bytes], list[bytes]]:
     shell = next(doc.content for doc in book.documents if doc.name == layout.SHELL)
     groups = layout.plan_parts([doc for doc in book.documents if doc.name != layout.SHELL], jobs)
     files = dict(book.resources)
+    scratch = Path(tempfile.mkdtemp(prefix="exporter-merge-parts-"))
     tasks = []
     for index, group in enumerate(groups):
         html = layout._part_html(shell, group, index == 0, index == len(groups) - 1)
-        tasks.append((html, {k: v for k, v in files.items() if k in html}, None))
+        tasks.append((html, {k: v for k, v in files.items() if k in html}, None, scratch / f"{index}.pdf"))
     with layout._workers(jobs, len(tasks)) as pool:
         parts = layout._map(pool, layout.lay_out_part, tasks)
         placed = layout._place(parts, groups, False)
         stamps = layout._map(pool, layout.lay_out_stamps, layout._stamp_documents(shell, placed, reporter, jobs))
-    return [part.pdf for part in parts], stamps
+    return [part.pdf.read_bytes() for part in parts], stamps
 
 
 def with_pikepdf(parts: list[bytes], stamps: list[bytes]) -> bytes:

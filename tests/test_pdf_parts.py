@@ -6,7 +6,6 @@ with the same book laid out as one part (jobs=1: the course is far below one par
 """
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
@@ -213,13 +212,13 @@ def test_worker_diagnostics_come_back_to_the_reporter(course):
     assert pdf.startswith(b"%PDF")
 
 
-def test_a_part_reports_where_its_page_numbers_go():
+def test_a_part_reports_where_its_page_numbers_go(tmp_path):
     html = ('<html lang="en"><head><style>.pageref { display: inline-block; visibility: hidden }</style></head>'
             '<body><p><a href="#far">Far</a><span class="pageref" data-ref="far">999</span></p></body></html>')
-    layout = lay_out_part(html, {}, None)
+    layout = lay_out_part(html, {}, None, tmp_path / "part.pdf")
     assert [(ref.page, ref.target) for ref in layout.pagerefs] == [(0, "far")]
     assert layout.pagerefs[0].width > 0 and "font-size" in layout.pagerefs[0].style
-    annots = [a.get_object() for a in PdfReader(io.BytesIO(layout.pdf)).pages[0]["/Annots"]]
+    annots = [a.get_object() for a in PdfReader(layout.pdf).pages[0]["/Annots"]]
     assert [a["/A"]["/URI"] for a in annots] == ["exporter-goto:far"]  # not in this part: resolved at merge
 
 

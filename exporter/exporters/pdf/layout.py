@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import re
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Callable, Iterator
 
 from exporter.diagnostics import Code, Reporter
@@ -46,18 +48,18 @@ def lay_out(book: RenderedBook, reporter: Reporter, jobs: int) -> bytes:
     units = [doc for doc in book.documents if doc.name != SHELL]
     groups = plan_parts(units, jobs)
     files = dict(book.resources)
-    tasks = []
-    for index, group in enumerate(groups):
-        html = _part_html(shell, group, first=index == 0, last=index == len(groups) - 1)
-        tasks.append((html, {key: data for key, data in files.items() if key in html},
-                      book.course.config.pdf.pdf_variant))
-    with _workers(jobs, len(tasks)) as pool:
+    with tempfile.TemporaryDirectory(prefix="exporter-pdf-") as scratch, _workers(jobs, len(groups)) as pool:
+        tasks = []
+        for index, group in enumerate(groups):
+            html = _part_html(shell, group, first=index == 0, last=index == len(groups) - 1)
+            tasks.append((html, {key: data for key, data in files.items() if key in html},
+                          book.course.config.pdf.pdf_variant, Path(scratch, f"part-{index:04d}.pdf")))
         layouts = _map(pool, lay_out_part, tasks)
         for layout in layouts:
             reporter.extend(layout.diagnostics)
         placed = _place(layouts, groups, book.course.config.pdf.right_hand)
         stamps = _map(pool, lay_out_stamps, _stamp_documents(shell, placed, reporter, jobs))
-    return merge(placed, stamps)
+        return merge(placed, stamps)
 
 
 def _part_html(shell: str, group: list[RenderedDoc], first: bool, last: bool) -> str:

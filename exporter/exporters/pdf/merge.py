@@ -31,12 +31,12 @@ class Placed:
 
 def merge(parts: list[Placed], stamp_pdfs: list[bytes]) -> bytes:
     """One PDF from the parts, in order, with the stamp documents' pages laid, in order, over the book's."""
-    book = Pdf.open(io.BytesIO(parts[0].layout.pdf))
+    book = Pdf.open(parts[0].layout.pdf)
     dests: dict[str, pikepdf.Object] = dict(_dests(book))
     next_key = _parent_tree_size(book, len(book.pages))
     _pad(book, parts[0].padding)
     for placed in parts[1:]:
-        source = Pdf.open(io.BytesIO(placed.layout.pdf))
+        source = Pdf.open(placed.layout.pdf)
         first = len(book.pages)
         with warnings.catch_warnings():  # pikepdf warns that named destinations stay behind: _dests carries them
             warnings.simplefilter("ignore", pikepdf.PageCopyWarning)

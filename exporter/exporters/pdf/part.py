@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from exporter.diagnostics import Diagnostic, Reporter
 
@@ -62,7 +63,8 @@ class Bookmark:
 class PartLayout:
     """A laid-out part: its PDF and, per page, what the merge stamps and links."""
 
-    pdf: bytes
+    pdf: Path
+    """The part's PDF, written by the worker (the parent opens it at merge: no part is held in memory)."""
     pages: tuple[PageFacts, ...]
     anchors: dict[str, int]
     """Anchor name -> page index in this part."""
@@ -77,8 +79,8 @@ def link_across_parts(html: str) -> str:
     return _HREF.sub(lambda m: m.group(0) if m.group(1) in own else f'href="{GOTO_SCHEME}{m.group(1)}"', html)
 
 
-def lay_out_part(html: str, files: dict[str, bytes], variant: str | None) -> PartLayout:
-    """Lay out one part; diagnostics come back as data (this runs in a worker process)."""
+def lay_out_part(html: str, files: dict[str, bytes], variant: str | None, target: Path) -> PartLayout:
+    """Lay out one part into the PDF file `target`; diagnostics come back as data (this runs in a worker)."""
     from exporter.exporters.pdf.weasy import render_document
 
     reporter = Reporter()
@@ -94,7 +96,8 @@ def lay_out_part(html: str, files: dict[str, bytes], variant: str | None) -> Par
         bookmarks += [Bookmark(level, label, number, x * PX_TO_PT, height_pt - y * PX_TO_PT, state == "closed")
                       for level, label, (x, y), state in page.bookmarks]
         pagerefs += _pagerefs(page, number)
-    return PartLayout(write(), facts, anchors, tuple(bookmarks), tuple(pagerefs), tuple(reporter.diagnostics))
+    target.write_bytes(write())
+    return PartLayout(target, facts, anchors, tuple(bookmarks), tuple(pagerefs), tuple(reporter.diagnostics))
 
 
 def _pagerefs(page, number: int) -> list[PageRef]:
