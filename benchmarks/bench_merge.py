@@ -13,6 +13,7 @@ import io
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,8 +50,10 @@ def with_pikepdf(parts: list[bytes], stamps: list[bytes]) -> bytes:
 
     book = pikepdf.Pdf.open(io.BytesIO(parts[0]))
     sources = [pikepdf.Pdf.open(io.BytesIO(part)) for part in parts[1:]]
-    for source in sources:
-        book.pages.extend(source.pages)
+    with warnings.catch_warnings():  # named destinations are carried separately by the real merge
+        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+        for source in sources:
+            book.pages.extend(source.pages)
     stamp_docs = [pikepdf.Pdf.open(io.BytesIO(pdf)) for pdf in stamps]
     for page, stamp in zip(book.pages, [p for doc in stamp_docs for p in doc.pages]):
         page.add_overlay(stamp)
