@@ -100,7 +100,8 @@ def _outline(reader: PdfReader, items=None) -> list[tuple[str, int]]:
     return found
 
 
-def test_the_book_is_really_cut_into_parts(course):
+def _units(course: Path) -> list[RenderedDoc]:
+    """The PDF book's units, as the exporter renders them for `lay_out`."""
     from exporter.exporters.pdf import PdfExporter
     from exporter.pipeline import prepare
     from exporter.render import render_lessons
@@ -109,7 +110,11 @@ def test_the_book_is_really_cut_into_parts(course):
     reporter = Reporter()
     tree, manifest = prepare(BuildOptions(source=course, offline=True), reporter)
     book = PdfExporter(jobs=2).render(tree, render_lessons(tree, reporter), manifest, load_theme(), reporter)
-    units = [doc for doc in book.documents if doc.name != "shell.html"]
+    return [doc for doc in book.documents if doc.name != "shell.html"]
+
+
+def test_the_book_is_really_cut_into_parts(course):
+    units = _units(course)
     assert len(units) == 7  # front, five lessons, answer key
     groups = plan_parts(units, 2)
     assert len(groups) >= 4 and [doc for group in groups for doc in group] == units  # in order, none lost
@@ -229,3 +234,27 @@ def test_long_lessons_are_sliced_before_headings():
     assert [body.split(">")[1].split("<")[0] for body, _ in slices] == ["A", "B", "C"]
     assert [footnotes for _, footnotes in slices] == [0, 1, 1]
     assert slice_blocks(blocks, limit=10_000) == [("".join(blocks), 0)]
+
+
+def test_a_long_lesson_is_laid_out_in_slices_that_read_as_one(tmp_path, monkeypatch):
+    from exporter.exporters.pdf import units
+
+    monkeypatch.setattr(units, "SLICE_CHARS", 3000)  # a few pages a slice, so that a short test has several
+    sections = "\n\n".join(
+        f"## Part {n}\n\n" + "\n\n".join(f"Long lesson paragraph {n}.{k} keeps the reader busy for a line or two "
+                                          "of print, long enough to fill the page." for k in range(12))
+        + (f" A note here.[^n{n}]\n\n[^n{n}]: Note number {n}." if n % 3 == 0 else "") for n in range(12))
+    source = write_course(tmp_path / "course", "title: Long Course\nslug: long\nlanguage: en\n",
+                          {"01-long.md": f"# The long lesson\n\n{sections}\n", "02-after.md": _lesson("After it", 3)})
+    assert len([doc for doc in _units(source) if doc.title == "The long lesson"]) >= 3
+    pdf, reporter = _build(source, tmp_path / "out", jobs=2)
+    texts = _texts(pdf)
+    lesson_pages = [n for n, text in enumerate(texts, 1) if "Long lesson paragraph" in text]
+    assert len(lesson_pages) >= 6
+    for number in lesson_pages[1:]:  # every later page keeps the lesson's running head
+        assert texts[number - 1].split("\n")[0] == "Long Course The long lesson", texts[number - 1][:80]
+    notes = [int(m) for text in texts for m in re.findall(r"^(\d+)\. Note number", text, re.M)]
+    assert notes == [1, 2, 3, 4], notes  # footnote numbers go on from slice to slice
+    assert [tuple(map(int, m)) for text in texts[1:] for m in FOLIO.findall(text)] == [
+        (n, len(texts)) for n in range(2, len(texts) + 1)]
+    assert not [d for d in reporter.diagnostics if d.code is Code.PDF_RENDER]

@@ -25,8 +25,9 @@ from exporter.exporters.pdf.stamp import Stamp, lay_out_stamps, stamp_html
 SHELL = "shell.html"
 """The book's head and body; the units go where `UNITS_MARKER` stands."""
 UNITS_MARKER = "<!--exporter:units-->"
-CONTINUED_SUFFIX = "-continued.html"
-"""A unit that goes on with the lesson before it (a slice of a long lesson): no right-hand start before it."""
+RIGHT_HAND_SUFFIX = ".lesson.html"
+"""A unit that opens a lesson (with its module divider): with `right_hand`, it starts on a right page. The
+front matter, a later slice of a long lesson and the answer key do not."""
 
 MAX_PART_CHARS = 240_000
 """Largest part, in characters of HTML (a 5 KB lesson prints as about 11,000): keeps each worker's
@@ -115,12 +116,12 @@ def _context():
 
 
 def _place(layouts: list[PartLayout], groups: list[list[RenderedDoc]], right_hand: bool) -> list[Placed]:
-    """Where each part starts. With right-hand starts, a part of odd length gets a blank page after it,
-    unless the next part goes on with the same lesson."""
+    """Where each part starts. With right-hand starts, a part of odd length gets a blank page after it
+    when the next part opens a lesson."""
     placed, first = [], 0
     for index, layout in enumerate(layouts):
         following = groups[index + 1][0] if index + 1 < len(groups) else None
-        needs_right = following is not None and not following.name.endswith(CONTINUED_SUFFIX)
+        needs_right = following is not None and following.name.endswith(RIGHT_HAND_SUFFIX)
         padding = 1 if right_hand and needs_right and len(layout.pages) % 2 else 0
         placed.append(Placed(layout, first, padding))
         first += len(layout.pages) + padding

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from exporter.model import RenderedDoc
 from exporter.theme import Theme
 
-from exporter.exporters.pdf.layout import CONTINUED_SUFFIX
+from exporter.exporters.pdf.layout import RIGHT_HAND_SUFFIX
 
 if TYPE_CHECKING:
     from exporter.exporters.pdf import PrintedModule
@@ -40,14 +40,14 @@ def book_units(theme: Theme, modules: tuple[PrintedModule, ...], context: dict) 
     for number, module in enumerate(modules, 1):
         titles = [lesson.title for lesson, _ in module.lessons]
         for index, (lesson, blocks) in enumerate(module.lessons):
-            slices = slice_blocks(blocks)
+            slices = slice_blocks(blocks, SLICE_CHARS)
             for part, (body, footnotes_before) in enumerate(slices):
                 html = theme.render(
                     "pdf/lesson.html", lesson=lesson, body=body, module=module.module, module_number=number,
                     module_lessons=titles, divider=module.divider and index == 0 and part == 0,
                     top_level=not module.divider, first_slice=part == 0, last_slice=part == len(slices) - 1,
                     footnotes_before=footnotes_before, **context)
-                name = f"{len(units):04d}-{lesson.slug}" + (f"-{part}{CONTINUED_SUFFIX}" if part else ".html")
+                name = f"{len(units):04d}-{lesson.slug}" + (f"-{part}.html" if part else RIGHT_HAND_SUFFIX)
                 units.append(RenderedDoc(name, lesson.title, html, lesson.lang))
     if context["answers"]:
         units.append(RenderedDoc(f"{len(units):04d}-answer-key.html", "Answer key",
