@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from exporter._files import atomic_write, build_date_iso
 from exporter.assets import course_image
-from exporter.diagnostics import Code, Reporter
+from exporter.diagnostics import Reporter
 from exporter.model import AssetManifest, Course, Lesson, Module, RenderedBook, RenderedDoc
 from exporter.render import LessonHtml
 from exporter.theme import Theme
