@@ -1,13 +1,23 @@
-"""Where a build's time goes, stage by stage, on the sample course and (if present) the acceptance corpus.
+"""exporter against the tools a user would script by hand, and where a build's time goes: `make bench`.
 
-    .venv/bin/python benchmarks/bench_build.py [COURSE ...] [--repeat N]
+    .venv/bin/python benchmarks/bench_build.py [--only cold,warm,scale,big,stages] [--scratch DIR] [--jobs N]
 
-Prints one row per stage and format in seconds (best of N runs), so that the cost of our own code
-can be compared with the floor set by pandoc and WeasyPrint.
+In one run on one machine (these machines are shared and noisy: only ratios from one run mean anything),
+on a synthetic course from benchmarks/course.py:
+  cold    100 lessons, nothing cached: EPUB + SCORM 1.2 + SCORM 2004 against `pandoc -t epub3` of the same text;
+          the PDF against `pandoc -t html5` + WeasyPrint                     goals <= 0.5x and <= 0.6x
+  warm    one lesson of 100 edited after a full build: EPUB + SCORM, and PDF, against their cold builds
+                                                                             goals <= 0.10x and <= 0.30x
+  scale   every format, 100 then 400 lessons: time ratio, and peak memory of the whole process tree at 400
+                                                                             goals <= 4.2x and <= 1 GiB
+  big     one 5 MB lesson (about 1,800 printed pages): PDF time and peak memory
+  stages  the 100-lesson build stage by stage and per format (in this process)
 """
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
 import tempfile
 import time
@@ -17,7 +27,7 @@ from pathlib import Path
 from exporter import pandoc, pipeline
 from exporter._files import write_zip
 from exporter.diagnostics import Reporter
-from exporter.exporters import DEFAULT_FORMATS, exporters
+from exporter.exporters import DEFAULT_FORMATS, exporter_for
 from exporter.load import discover_lessons, load_lessons
 from exporter.config import load_config
 from exporter.normalize import normalize
@@ -26,6 +36,13 @@ from exporter.render import render_lessons
 from exporter.theme import load_theme
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from course import generate, peer_book  # noqa: E402  (a script beside this one)
+from measure import Run, run  # noqa: E402
+
+EXPORTER = ROOT / ".venv" / "bin" / "exporter"
+PYTHON = sys.executable
+EPUB_SCORM = ("epub", "scorm12", "scorm2004")
 
 
 def timed(fn, repeat: int):
@@ -41,7 +58,7 @@ def bench(course_dir: Path, repeat: int) -> list[tuple[str, float]]:
     reporter = Reporter()
     rows = []
     config = load_config(course_dir, reporter)
-    paths = discover_lessons(course_dir, config, reporter)
+    paths, _ = discover_lessons(course_dir, config, reporter)
     t, sources = timed(lambda: load_lessons(course_dir, paths, reporter), repeat)
     rows.append(("load (read, decode, front matter)", t))
     t, rewritten = timed(lambda: [rewrite(s, reporter) for s in sources], repeat)
@@ -56,16 +73,17 @@ def bench(course_dir: Path, repeat: int) -> list[tuple[str, float]]:
     t, lessons = timed(lambda: render_lessons(course), repeat)
     rows.append(("render_lessons (pandoc write, one call + sanitize)", t))
     theme = load_theme()
-    available = exporters()
     with tempfile.TemporaryDirectory() as out:
-        for name in [f for f in (*DEFAULT_FORMATS, "html") if f in available]:
-            exporter = available[name]()
-            t, book = timed(lambda: exporter.render(course, lessons, manifest, theme, Reporter()), repeat)
-            rows.append((f"{name}: render", t))
-            t, _ = timed(lambda: exporter.export(book, Path(out), Reporter()), repeat)
-            rows.append((f"{name}: export", t))
+        for name in (*DEFAULT_FORMATS, "html"):
+            exporter = exporter_for(name)
+            t, book = timed(lambda: exporter.shape(course, lessons, manifest, theme, Reporter()), repeat)
+            rows.append((f"{name}: shape (the PDF: laid out)", t))
+            t, artifact = timed(lambda: exporter.package(book), repeat)
+            rows.append((f"{name}: package", t))
             if name == "epub":
-                rows.extend(_zip_media_rows(Path(out) / f"{course.config.slug}.epub", repeat))
+                epub = Path(out) / artifact.name
+                epub.write_bytes(artifact.data)
+                rows.extend(_zip_media_rows(epub, repeat))
     return rows
 
 
@@ -83,20 +101,122 @@ def _zip_media_rows(epub_path: Path, repeat: int) -> list[tuple[str, float]]:
     return rows
 
 
+def _formats(names: tuple[str, ...]) -> list[str]:
+    return [arg for name in names for arg in ("--format", name)]
+
+
+def _build(course: Path, out: Path, formats: tuple[str, ...] = (), jobs: int | None = None) -> Run:
+    command = [str(EXPORTER), "build", str(course), "--out", str(out), "--offline", *_formats(formats)]
+    result = run(command + (["--jobs", str(jobs)] if jobs else []))
+    if result.returncode > 1:  # 1 is "built, with warnings under --strict or skipped lessons": not ours here
+        raise SystemExit(f"exporter build failed ({result.returncode}): {' '.join(command)}")
+    return result
+
+
+def _course(scratch: Path, lessons: int, big_kb: int = 0) -> Path:
+    folder = scratch / (f"big{big_kb}" if big_kb else f"course{lessons}")
+    if not peer_book(folder).is_file():
+        generate(folder, lessons, big_kb)
+    return folder
+
+
+def _line(label: str, ours: Run, peers: list[Run], goal: float, peer_label: str) -> str:
+    """Wall times and their ratio against the goal; CPU times (whole process trees) and theirs beside."""
+    wall, cpu = sum(p.seconds for p in peers), sum(p.cpu_seconds for p in peers)
+    ratio = ours.seconds / wall
+    verdict = "ok" if ratio <= goal else "over"
+    return (f"  {label:<24} {ours.seconds:6.1f} s vs {peer_label} {wall:6.1f} s = {ratio:4.2f}x (goal <= {goal}: "
+            f"{verdict});  CPU {ours.cpu_seconds:6.1f} s vs {cpu:6.1f} s = {ours.cpu_seconds / cpu:4.2f}x")
+
+
+def cold(scratch: Path, jobs: int | None) -> list[str]:
+    course = _course(scratch, 100)
+    pandoc_path = _pandoc()
+    book = peer_book(course)
+    peer_epub = run([pandoc_path, str(book), f"--resource-path={course}", "-f", "markdown", "-t", "epub3", "--toc",
+                     "--split-level=1", "-o", str(scratch / "peer.epub")])
+    ours_epub = _build(course, scratch / "cold-epub", EPUB_SCORM, jobs)
+    peer_html = run([pandoc_path, str(book), f"--resource-path={course}", "-f", "markdown", "-t", "html5", "-s",
+                     "--toc", "-o", str(scratch / "peer.html")])
+    peer_print = run([PYTHON, "-c", f"import weasyprint; weasyprint.HTML({str(scratch / 'peer.html')!r}, "
+                      f"base_url={str(course) + '/'!r}).write_pdf({str(scratch / 'peer.pdf')!r})"])
+    ours_pdf = _build(course, scratch / "cold-pdf", ("pdf",), jobs)
+    return ["cold, 100 lessons, nothing cached:",
+            _line("EPUB + SCORM 1.2 + 2004", ours_epub, [peer_epub], 0.5, "pandoc epub3"),
+            _line("PDF", ours_pdf, [peer_html, peer_print], 0.6, "pandoc + WeasyPrint")]
+
+
+def _pandoc() -> str:
+    import pypandoc
+    return pypandoc.get_pandoc_path()
+
+
+def warm(scratch: Path, jobs: int | None) -> list[str]:
+    course = scratch / "warm100"
+    shutil.rmtree(course, ignore_errors=True)
+    shutil.copytree(_course(scratch, 100), course)
+    out = scratch / "warm-out"
+    cold_epub = _build(course, out, EPUB_SCORM, jobs)
+    cold_pdf = _build(course, out, ("pdf",), jobs)
+    edited = sorted(course.glob("*.md"))[50]
+    with edited.open("a", encoding="utf-8") as lesson:
+        lesson.write("\nOne more paragraph, written after the first build.\n")
+    warm_epub = _build(course, out, EPUB_SCORM, jobs)
+    with edited.open("a", encoding="utf-8") as lesson:
+        lesson.write("\nAnd one more.\n")
+    warm_pdf = _build(course, out, ("pdf",), jobs)
+    return ["warm, one lesson of 100 edited after a full build:",
+            _line("EPUB + SCORM", warm_epub, [cold_epub], 0.10, "its cold build"),
+            _line("PDF", warm_pdf, [cold_pdf], 0.30, "its cold build")]
+
+
+def scale(scratch: Path, jobs: int | None) -> list[str]:
+    small = _build(_course(scratch, 100), scratch / "scale100", (), jobs)
+    large = _build(_course(scratch, 400), scratch / "scale400", (), jobs)
+    ratio = large.seconds / small.seconds
+    verdict = "ok" if ratio <= 4.2 and large.peak_mib <= 1024 else "over"
+    return ["scale, every format, nothing cached:",
+            f"  100 lessons {small.seconds:.1f} s (CPU {small.cpu_seconds:.1f} s), peak {small.peak_mib} MiB; "
+            f"400 lessons {large.seconds:.1f} s (CPU {large.cpu_seconds:.1f} s), peak {large.peak_mib} MiB: "
+            f"{ratio:.2f}x, CPU {large.cpu_seconds / small.cpu_seconds:.2f}x  (goals <= 4.2x and <= 1024 MiB: {verdict})"]
+
+
+def big(scratch: Path, jobs: int | None) -> list[str]:
+    result = _build(_course(scratch, 3, big_kb=5000), scratch / "big-out", ("pdf",), jobs)
+    pdf = next((scratch / "big-out").glob("*.pdf"))
+    from pypdf import PdfReader
+    pages = len(PdfReader(pdf).pages)
+    return ["one 5 MB lesson (and 3 small ones), PDF:",
+            f"  {pages} pages in {result.seconds:.1f} s (CPU {result.cpu_seconds:.1f} s), peak {result.peak_mib} MiB "
+            "of the process tree"]
+
+
+def stages(scratch: Path, jobs: int | None) -> list[str]:
+    course = _course(scratch, 100)
+    lines = [f"stages, 100 lessons ({sum(p.stat().st_size for p in course.glob('*.md')) // 1024} KiB of HackMD):"]
+    lines += [f"  {label:<52} {seconds:8.2f} s" for label, seconds in bench(course, 1)]
+    return lines
+
+
+SECTIONS = {"cold": cold, "warm": warm, "scale": scale, "big": big, "stages": stages}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("courses", nargs="*", type=Path)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated: " + ", ".join(SECTIONS))
+    parser.add_argument("--scratch", type=Path, help="where courses and outputs go (default: a temporary folder)")
+    parser.add_argument("--jobs", type=int, help="exporter build --jobs (default: the machine's cores)")
     args = parser.parse_args()
-    courses = args.courses or [ROOT / "content"]
-    acceptance = ROOT.parent / "shared" / "acceptance" / "course"
-    if not args.courses and acceptance.is_dir():
-        courses.append(acceptance)
-    for course in courses:
-        size = sum(p.stat().st_size for p in course.rglob("*") if p.is_file())
-        print(f"\n{course} ({size / 1024:.0f} KiB of sources), best of {args.repeat}")
-        for label, seconds in bench(course, args.repeat):
-            print(f"  {label:<52} {seconds:8.3f} s")
+    scratch = args.scratch or Path(tempfile.mkdtemp(prefix="exporter-bench-"))
+    scratch.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {os.cpu_count()} cores; exporter --jobs {args.jobs or 'default (cores)'}; scratch {scratch}")
+    for name in args.only.split(","):
+        started = time.perf_counter()
+        for line in SECTIONS[name](scratch, args.jobs):
+            print(line, flush=True)
+        print(f"  ({name}: {time.perf_counter() - started:.0f} s)", flush=True)
+    if not args.scratch:
+        shutil.rmtree(scratch, ignore_errors=True)
     return 0
 
 

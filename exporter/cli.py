@@ -119,14 +119,16 @@ def build(
                                       "(default: course.yml, else generic)."),
     theme: str = typer.Option("default", "--theme", help="Theme name or folder."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the build cache (see "
-                                  "docs/performance.md)."),
+                                  "docs/cache.md)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Processes laying out the PDF in "
+                                       "parts (default: the machine's cores)."),
     verbose: bool = VerboseOpt,
 ) -> None:
     """Build the course into every requested format. Nothing is written unless the whole build passes."""
     reporter = Reporter()
     options = pipeline.BuildOptions(source=source, out=out, formats=tuple(f.value for f in format or ()),
                                     strict=strict, offline=offline, skip_broken=skip_broken, theme=theme,
-                                    cache=not no_cache,
+                                    cache=not no_cache, jobs=jobs,
                                     overrides={"paper": _value(paper), "mode": _value(scorm_mode),
                                                "lms": _value(lms)})
     progress = (lambda step: typer.echo(f"… {step}", err=True)) if sys.stderr.isatty() else (lambda _: None)

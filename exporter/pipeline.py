@@ -36,6 +36,8 @@ class BuildOptions:
     """False (`--no-cache`): the build cache is neither read nor written."""
     overrides: dict[str, Any] = field(default_factory=dict)
     """Command-line values for course.yml options (paper, mode, lms...); None means not given."""
+    jobs: int | None = None
+    """Worker processes for the PDF layout; None: the machine's cores."""
 
 
 def read_course(source: Path, reporter: Reporter, overrides: dict[str, Any] | None = None,
@@ -112,7 +114,7 @@ def _render_and_shape(course: Course, manifest: AssetManifest, names: tuple[str,
             shaped = []
             for name in names:
                 progress(f"shaping {name}")
-                exporter = exporter_for(name)
+                exporter = exporter_for(name, jobs=options.jobs)
                 shaped.append((exporter, exporter.shape(course, lessons, manifest, theme, reporter)))
             return course, shaped
         except LessonFailed as failure:

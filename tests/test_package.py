@@ -79,4 +79,4 @@ def test_a_wheel_installed_outside_the_repository_builds_every_format(tmp_path: 
     for command in (["init", "new"], ["build", "new", "--strict", "--out", "new-out"], ["validate", "new-out"]):
         result = subprocess.run([exporter, *command], cwd=work, capture_output=True, text=True, timeout=600)
         assert result.returncode == 0, (command, result.stderr)
-    assert result.stderr.splitlines()[-1] == "4 file(s): 4 valid, 0 invalid"
+    assert result.stderr.splitlines()[-1] == "6 file(s): 6 valid, 0 invalid"

@@ -35,6 +35,8 @@ load ebooklib, nor an EPUB build WeasyPrint."""
 DEFAULT_FORMATS = ("pdf", "epub", "scorm12", "scorm2004", "cmi5", "xapi")
 
 
-def exporter_for(name: str) -> Exporter:
+def exporter_for(name: str, jobs: int | None = None) -> Exporter:
+    """The exporter of format `name`; one that works in parallel (`parallel = True`) gets `jobs` processes."""
     module, cls = EXPORTERS[name]
-    return getattr(importlib.import_module(f"exporter.exporters.{module}"), cls)()
+    found = getattr(importlib.import_module(f"exporter.exporters.{module}"), cls)
+    return found(jobs=jobs) if getattr(found, "parallel", False) else found()

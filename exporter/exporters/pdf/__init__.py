@@ -1,6 +1,7 @@
-"""PDF workbook: the whole course as one print HTML document through the theme, laid out by WeasyPrint."""
+"""PDF workbook: the course as print HTML through the theme, laid out by WeasyPrint in parts and merged."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -12,30 +13,40 @@ from exporter.model import Artifact, AssetManifest, Course, Lesson, Module, Rend
 from exporter.render import LessonHtml
 from exporter.theme import Theme
 
+from exporter.exporters.pdf.layout import SHELL, UNITS_MARKER, lay_out
 from exporter.exporters.pdf.prepare import AnswerKey, PrintContext, prepare_lesson, link_lessons
-from exporter.exporters.pdf.weasy import write_pdf
-
-BOOK_NAME = "book.html"
-"""The one document of a PDF book, which `shape` lays out."""
+from exporter.exporters.pdf.units import book_units, default_jobs, pageref
 
 
 @dataclass(frozen=True)
-class Part:
+class PrintedModule:
     """A module as the book prints it: a divider page (when the module has a title) and its lessons."""
 
     module: Module
     divider: bool
-    lessons: tuple[tuple[Lesson, str], ...]
-    """(lesson, print-ready body HTML)."""
+    lessons: tuple[tuple[Lesson, tuple[str, ...]], ...]
+    """(lesson, its print-ready top-level blocks as HTML)."""
 
 
 class PdfExporter:
     name: ClassVar[str] = "pdf"
     suffix: ClassVar[str] = ".pdf"
 
+    parallel: ClassVar[bool] = True
+    """Lays the book out in parts in `jobs` worker processes (`--jobs`)."""
+
+    def __init__(self, jobs: int | None = None) -> None:
+        self.jobs = jobs or default_jobs()
+
     def shape(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
               theme: Theme, reporter: Reporter) -> ShapedBook:
-        """The print HTML of the whole book, laid out: WeasyPrint's own warnings are diagnostics of this step."""
+        """The book laid out in parts and merged: WeasyPrint's own warnings are diagnostics of this step."""
+        book = self.print_html(course, lessons, manifest, theme, reporter)
+        return dataclasses.replace(book, laid_out=lay_out(book, reporter, self.jobs))
+
+    def print_html(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
+                   theme: Theme, reporter: Reporter) -> ShapedBook:
+        """The book as a shell and units in reading order, ready to be laid out in parts (`lay_out`)."""
         options = course.config.pdf
         key = AnswerKey() if options.answer_key else None
         ctx = PrintContext(manifest, theme, reporter, key)
@@ -46,20 +57,21 @@ class PdfExporter:
         known = {lesson.slug for lesson in course.lessons} | {module.id for module in course.modules} | {
             "answer-key", *(anchor for _, anchor, _ in (key.entries if key else []))}
         bodies = link_lessons(prepared, known, reporter)
-        parts = tuple(Part(module, bool(module.title), tuple((lesson, bodies[lesson.slug])
+        parts = tuple(PrintedModule(module, bool(module.title), tuple((lesson, bodies[lesson.slug])
                                                              for lesson in module.lessons if lesson.slug in bodies))
                       for module in course.modules)
-        logo = _logo_key(course, manifest)
-        html = theme.render("pdf/book.html", **_context(course, parts, key, logo, theme))
-        files = tuple((asset.key, asset.path.read_bytes()) for asset in manifest.assets if asset.key in html)
-        pdf = write_pdf(html, dict(files), reporter, course.config.pdf.pdf_variant)
-        return ShapedBook("pdf", course, (RenderedDoc(BOOK_NAME, course.config.title, html),), files, laid_out=pdf)
+        context = _context(course, parts, key, _logo_key(course, manifest), theme)
+        shell = theme.render("pdf/shell.html", units=UNITS_MARKER, **context)
+        documents = (RenderedDoc(SHELL, course.config.title, shell), *book_units(theme, parts, context))
+        files = tuple((asset.key, asset.path.read_bytes()) for asset in manifest.assets
+                      if any(asset.key in doc.content for doc in documents))
+        return ShapedBook("pdf", course, documents, files)
 
     def package(self, book: ShapedBook) -> Artifact:
         return Artifact(f"{book.course.config.slug}{self.suffix}", book.laid_out)
 
 
-def _context(course: Course, parts: tuple[Part, ...], key: AnswerKey | None, logo: str | None,
+def _context(course: Course, parts: tuple[PrintedModule, ...], key: AnswerKey | None, logo: str | None,
              theme: Theme) -> dict:
     config = course.config
     tags = sorted({tag for lesson in course.lessons for tag in lesson.tags})
@@ -72,6 +84,7 @@ def _context(course: Course, parts: tuple[Part, ...], key: AnswerKey | None, log
         "subject": config.description or ", ".join(tags) or config.title,
         "keywords": ", ".join(tags), "build_date": build_date_iso(),
         "css": _stylesheet(theme, config.pdf.paper),
+        "pageref": pageref,
     }
 
 

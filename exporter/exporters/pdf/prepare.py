@@ -22,6 +22,7 @@ from exporter.shape.toc import fill_lesson_toc
 from exporter.theme import Theme
 
 from exporter.exporters.pdf.math import typeset_math
+from exporter.exporters.pdf.units import pageref
 
 ANSWER_WORDS = re.compile(r"\b(answers?|solutions?|model answer|antwort|lösung|respuesta|réponse|solución)\b", re.I)
 """A spoiler whose summary says this holds an answer goes to the answer key (when it is switched on)."""
@@ -60,7 +61,7 @@ def prepare_lesson(lesson: Lesson, body: str, ctx: PrintContext) -> HtmlElement:
     _embeds(root, ctx)
     _math(root, lesson, ctx.reporter)
     _headings(root)
-    fill_lesson_toc(root, lesson)
+    fill_lesson_toc(root, lesson, page_number=pageref)
     _diagrams(root)
     printed_quizzes(root, lesson, ctx.answer_key.entries if ctx.answer_key else None)
     _answers(root, lesson, ctx)
@@ -170,7 +171,7 @@ def _answers(root, lesson: Lesson, ctx: PrintContext) -> None:
         if ctx.answer_key is None or not _is_answer(div):
             continue
         anchor = ctx.answer_key.add(lesson, lxml_html.tostring(div, encoding="unicode"))
-        replace(div, ctx.theme.render("pdf/answer_ref.html", anchor=anchor,
+        replace(div, ctx.theme.render("pdf/answer_ref.html", anchor=anchor, pageref=pageref,
                                         number=len(ctx.answer_key.entries)))
 
 
@@ -187,9 +188,16 @@ BOOK = "book"
 
 
 def link_lessons(prepared: list[tuple[Lesson, HtmlElement]], known: set[str],
-                 reporter: Reporter) -> dict[str, str]:
-    """Each lesson's print HTML, its links following the rules every format shares (`shape/links.py`):
-    a heading or a lesson file becomes an in-book anchor; a link leading nowhere (a slide link '#/1/3',
-    a HackMD path '/features') prints its text without a link."""
+                 reporter: Reporter) -> dict[str, tuple[str, ...]]:
+    """Each lesson's print HTML as its top-level blocks (so a long lesson can be sliced), its links following
+    the rules every format shares (`shape/links.py`): a heading or a lesson file becomes an in-book anchor; a
+    link leading nowhere (a slide link '#/1/3', a HackMD path '/features') prints its text without a link."""
     link_pages([Page(BOOK, lesson, root) for lesson, root in prepared], reporter, extra_ids=known)
-    return {lesson.slug: inner_html(root) for lesson, root in prepared}
+    return {lesson.slug: _blocks(root) for lesson, root in prepared}
+
+
+def _blocks(root: HtmlElement) -> tuple[str, ...]:
+    blocks = [lxml_html.tostring(child, encoding="unicode") for child in root]
+    if (root.text or "").strip():
+        blocks.insert(0, escape(root.text, quote=False))
+    return tuple(blocks) or ("",)

@@ -68,10 +68,19 @@ def _weasyprint_log(reporter: Reporter) -> Iterator[None]:
 
 def write_pdf(html: str, files: dict[str, bytes], reporter: Reporter, variant: str | None) -> bytes:
     """Lay out `html` and return the PDF bytes; `variant` is WeasyPrint's pdf_variant (e.g. 'pdf/ua-1')."""
+    _, write = render_document(html, files, reporter, variant)
+    return write()
+
+
+def render_document(html: str, files: dict[str, bytes], reporter: Reporter, variant: str | None,
+                    tagged: bool = True):
+    """Lay out `html`: WeasyPrint's Document (pages, anchors, boxes) and a function that writes its PDF bytes.
+
+    `tagged`: a structure tree (screen readers, reflow); off only for the page stamps, which are artifacts."""
     import weasyprint
     from weasyprint.pdf import VARIANTS
 
-    options: dict = {"pdf_tags": True}  # tagged PDF always: screen readers and reflow need the structure
+    options: dict = {"pdf_tags": tagged}
     if variant:
         if variant not in VARIANTS:
             raise ExporterError(f"pdf.pdf_variant '{variant}' is not one WeasyPrint knows; use one of "
@@ -79,5 +88,10 @@ def write_pdf(html: str, files: dict[str, bytes], reporter: Reporter, variant: s
         options["pdf_variant"] = variant
     fetcher = _fetcher_class()(files, reporter)
     with _weasyprint_log(reporter):
-        document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-        return document.write_pdf(**options)
+        document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(**options)
+
+    def write() -> bytes:
+        with _weasyprint_log(reporter):
+            return document.write_pdf(**options)
+
+    return document, write

@@ -1,0 +1,150 @@
+"""Lay out the book in parts, in parallel processes, and merge them into one PDF: `lay_out`.
+
+The book arrives as a shell (head, styles, body) and units in reading order (cover and contents; each
+lesson with its module divider and notes page; slices of a long lesson; the answer key). Consecutive units
+are grouped into parts of about equal weight; each part is laid out once, by one worker; the merge joins
+them and stamps what no part could know alone: "page X of Y" and the page numbers of references.
+"""
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import re
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Callable, Iterator
+
+from exporter.diagnostics import Code, Reporter
+from exporter.model import RenderedDoc, ShapedBook
+
+from exporter.exporters.pdf.merge import Placed, merge
+from exporter.exporters.pdf.part import PageFacts, PartLayout, lay_out_part
+from exporter.exporters.pdf.stamp import Stamp, lay_out_stamps, stamp_html
+
+SHELL = "shell.html"
+"""The book's head and body; the units go where `UNITS_MARKER` stands."""
+UNITS_MARKER = "<!--exporter:units-->"
+RIGHT_HAND_SUFFIX = ".lesson.html"
+"""A unit that opens a lesson (with its module divider): with `right_hand`, it starts on a right page. The
+front matter, a later slice of a long lesson and the answer key do not."""
+
+MAX_PART_CHARS = 240_000
+"""Largest part, in characters of HTML (a 5 KB lesson prints as about 11,000): keeps each worker's
+memory bounded (WeasyPrint holds a part's whole layout) whatever the size of the course."""
+PART_CSS = "@page { @bottom-center { content: none !important; } }"
+"""A part prints no folio: the merge stamps the whole book's "page X of Y" in its place (stamp.py)."""
+NOT_FIRST_CSS = "body { margin-top: 0 !important; padding-top: 0 !important; border-top: none !important; }"
+NOT_LAST_CSS = "body { margin-bottom: 0 !important; padding-bottom: 0 !important; border-bottom: none !important; }"
+"""The body's top edge is on the book's first page only, its bottom edge on the last: a part in between has
+neither, or its first (or last) page would hold less than the same page of a whole-book layout."""
+PARTS_PER_JOB = 3
+"""More parts than workers, so that a worker that finishes early takes the next part instead of idling."""
+
+
+def lay_out(book: ShapedBook, reporter: Reporter, jobs: int) -> bytes:
+    """The PDF bytes of `book`, laid out in parts by up to `jobs` processes and merged; the workers'
+    diagnostics are reported to `reporter`."""
+    shell = next(doc.content for doc in book.documents if doc.name == SHELL)
+    units = [doc for doc in book.documents if doc.name != SHELL]
+    groups = plan_parts(units, jobs)
+    files = dict(book.resources)
+    with tempfile.TemporaryDirectory(prefix="exporter-pdf-") as scratch, _workers(jobs, len(groups)) as pool:
+        tasks = []
+        for index, group in enumerate(groups):
+            html = _part_html(shell, group, first=index == 0, last=index == len(groups) - 1)
+            tasks.append((html, {key: data for key, data in files.items() if key in html},
+                          book.course.config.pdf.pdf_variant, Path(scratch, f"part-{index:04d}.pdf")))
+        layouts = _map(pool, lay_out_part, tasks)
+        for layout in layouts:
+            reporter.extend(layout.diagnostics)
+        placed = _place(layouts, groups, book.course.config.pdf.right_hand)
+        stamps = _map(pool, lay_out_stamps, _stamp_documents(shell, placed, reporter, jobs))
+        return merge(placed, stamps)
+
+
+def _part_html(shell: str, group: list[RenderedDoc], first: bool, last: bool) -> str:
+    css = PART_CSS + ("" if first else NOT_FIRST_CSS) + ("" if last else NOT_LAST_CSS)
+    part_shell = shell.replace("</head>", f"<style>{css}</style>\n</head>", 1)
+    return part_shell.replace(UNITS_MARKER, "\n".join(doc.content for doc in group), 1)
+
+
+def plan_parts(units: list[RenderedDoc], jobs: int) -> list[list[RenderedDoc]]:
+    """Consecutive units in parts of about equal weight: enough parts to keep `jobs` workers busy, and
+    none heavier than MAX_PART_CHARS unless one unit alone is."""
+    total = sum(len(doc.content) for doc in units)
+    wanted = -(-total // MAX_PART_CHARS)
+    if jobs > 1:
+        wanted = max(wanted, jobs * PARTS_PER_JOB)
+    target = total / max(1, min(wanted, len(units)))
+    groups: list[list[RenderedDoc]] = [[]]
+    weight = 0
+    for doc in units:
+        if groups[-1] and weight + len(doc.content) / 2 > target:
+            groups.append([])
+            weight = 0
+        groups[-1].append(doc)
+        weight += len(doc.content)
+    return groups
+
+
+@contextlib.contextmanager
+def _workers(jobs: int, tasks: int) -> Iterator[ProcessPoolExecutor | None]:
+    """A process pool for the parts and the stamps, or None: everything in this process."""
+    if jobs <= 1 or tasks <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=min(jobs, tasks), mp_context=_context()) as pool:
+        yield pool
+
+
+def _map(pool: ProcessPoolExecutor | None, work: Callable, tasks: list[tuple]) -> list:
+    """`work(*task)` for each task, results in order; heaviest first, so the last to finish is light."""
+    if pool is None:
+        return [work(*task) for task in tasks]
+    order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][0]))
+    futures = {i: pool.submit(work, *tasks[i]) for i in order}
+    return [futures[i].result() for i in range(len(tasks))]
+
+
+def _context():
+    """forkserver: workers fork from a small clean process (WeasyPrint preloaded), not from this one,
+    which may hold a whole course and other formats' books (fork would share, then count, all of it)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["exporter.exporters.pdf.part", "exporter.exporters.pdf.stamp", "weasyprint"])
+    return context
+
+
+def _place(layouts: list[PartLayout], groups: list[list[RenderedDoc]], right_hand: bool) -> list[Placed]:
+    """Where each part starts. With right-hand starts, a part of odd length gets a blank page after it
+    when the next part opens a lesson."""
+    placed, first = [], 0
+    for index, layout in enumerate(layouts):
+        following = groups[index + 1][0] if index + 1 < len(groups) else None
+        needs_right = following is not None and following.name.endswith(RIGHT_HAND_SUFFIX)
+        padding = 1 if right_hand and needs_right and len(layout.pages) % 2 else 0
+        placed.append(Placed(layout, first, padding))
+        first += len(layout.pages) + padding
+    return placed
+
+
+def _stamp_documents(shell: str, placed: list[Placed], reporter: Reporter, chunks: int) -> list[tuple[str]]:
+    """The stamp documents, in `chunks` runs of whole pages (an even number each, so that every chunk starts,
+    like the book, on a right-hand page)."""
+    anchors = {name: part.first_page + page for part in placed for name, page in part.layout.anchors.items()}
+    stamps: list[Stamp] = []
+    for part in placed:
+        numbers: dict[int, list] = {}
+        for ref in part.layout.pagerefs:
+            if ref.target in anchors:
+                numbers.setdefault(ref.page, []).append((ref, anchors[ref.target] + 1))
+            else:
+                reporter.warning(Code.PDF_RENDER, f"no page for the reference to '#{ref.target}'; it prints no number")
+        stamps += [Stamp(facts, tuple(numbers.get(page, ()))) for page, facts in enumerate(part.layout.pages)]
+        stamps += [Stamp(PageFacts("", True))] * part.padding
+    css = re.search(r"<style>(.*?)</style>", shell, re.S)
+    lang = re.search(r'<html lang="([^"]*)"', shell)
+    size = max(2, -(-len(stamps) // max(1, chunks)))
+    size += size % 2
+    return [(stamp_html(css.group(1) if css else "", lang.group(1) if lang else "en", stamps[start:start + size],
+                        start + 1, len(stamps)),) for start in range(0, len(stamps), size)]
