@@ -74,7 +74,7 @@ class Cluster:
                 os.killpg(process.pid, signal.SIGTERM)
         for process in self.processes:
             try:
-                process.wait(timeout=10)
+                process.wait(timeout=3)  # nothing of theirs needs saving: a slow goodbye is only lost time
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)

@@ -84,6 +84,8 @@ class CourseOutcome:
     published: str = "not written"
     """written, unchanged (every file already held these bytes) or not written."""
     files: tuple[str, ...] = field(default=())
+    read_seconds: float = 0.0
+    """The read job's time: what every format of the course shares (read, check, render)."""
 
     @property
     def failed(self) -> bool:
@@ -141,7 +143,8 @@ def publish_job(job: CourseJob, read: JobResult, *formats: JobResult) -> CourseO
     _adopt(job.environment)
     rows = tuple((result.job, result.status, result.seconds) for result in formats)
     errors = (read.error,) if not read.ok else tuple(result.error for result in formats if result.error)
-    outcome = CourseOutcome(job.source, job.out_dir, rows, _merged(read, formats), errors)
+    outcome = CourseOutcome(job.source, job.out_dir, rows, _merged(read, formats), errors,
+                            read_seconds=read.seconds)
     if outcome.failed:
         return outcome
     artifacts = [result.artifacts[0] for result in formats] + [formats[0].artifacts[-1]]  # + the loss report
