@@ -233,3 +233,20 @@ def _worker_in_a_format_job(cluster: Cluster) -> str:
                 return address
         time.sleep(0.05)
     pytest.fail("no worker ever ran a format job")
+
+
+def test_without_a_scheduler_a_local_cluster_builds_the_catalog(tmp_path):
+    """The default: a LocalCluster of worker processes started and stopped by the command."""
+    catalog = tmp_path / "catalog"
+    shutil.copytree(CATALOG / "courses" / "decouverte-fr", catalog / "courses" / "decouverte-fr")
+    (catalog / "CATALOG.yml").write_text("courses: [courses/*]\n", encoding="utf-8")
+    env = {**os.environ, "EXPORTER_CACHE": str(tmp_path / "cache")}
+    process = subprocess.Popen([sys.executable, "-m", "exporter", "catalog", str(catalog / "CATALOG.yml"),
+                                "--workers", "1", "--offline", "-f", "epub", "--out", str(tmp_path / "dist")],
+                               cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    code, out, err = finish(process)
+    assert code == 0, out + err
+    assert statuses(out) == {"decouverte-fr": ["built"]}, out
+    assert sorted(p.name for p in (tmp_path / "dist" / "decouverte-fr").iterdir()) == [
+        "decouverte-fr-report.txt", "decouverte-fr.epub"]
