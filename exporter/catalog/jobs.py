@@ -234,9 +234,9 @@ def _read(path: Path) -> bytes:
         return b"\0unreadable"
 
 
-@lru_cache(maxsize=8)
 def theme_fingerprint(name: str) -> str:
-    """Templates and CSS change outputs but are not Python: exporter's code hash does not cover them."""
+    """Templates and CSS change outputs but are not Python: exporter's code hash does not cover them. Read
+    for every job (a theme is a few hundred KB): a worker lives longer than an edit of a theme folder."""
     parts: list[bytes] = []
     for folder in load_theme(name).dirs:
         for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):

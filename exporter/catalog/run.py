@@ -103,7 +103,7 @@ def _outcome(job: CourseJob, futures: list) -> CourseOutcome:
     if publish.status == "finished":
         return publish.result()
     failed = next((f for f in futures if f.status == "error"), publish)
-    what = failed.key.rsplit("-", 2)[0] if isinstance(failed.key, str) else "job"
+    what = str(failed.key).split("-", 1)[0]  # keys are <read|format|publish>-<folder>-<run>
     exception = failed.exception() if failed.status == "error" else None
     reason = f"{type(exception).__name__}: {exception}" if exception else f"the job was {failed.status}"
     rows = tuple((fmt, "failed", 0.0) for fmt in job.formats)
