@@ -122,6 +122,22 @@ def main() -> None:
             costs = job_costs(outcomes)
             print(f"one course of {args.big_lessons} lessons, 1 worker: {wall:.1f} s wall; per job: "
                   + ", ".join(f"{k} {v:.2f} s" for k, v in costs.items()) + f"; sum {sum(costs.values()):.1f} s")
+            for workers in (1, 8, 64):
+                print(f"projection, {PROJECTED_COURSES} courses x {args.big_lessons} lessons, {workers} worker(s): "
+                      f"{projected_wall(costs, PROJECTED_COURSES, workers) / 3600:.2f} h")
+
+
+PROJECTED_COURSES = 500 * 3
+"""500 courses in 3 languages: each translation is a course of its own (its own folder, text and cache keys)."""
+
+
+def projected_wall(costs: dict[str, float], courses: int, workers: int) -> float:
+    """Cold wall time from per-job costs: the work spread evenly over the workers (thousands of jobs of a few
+    seconds: the scheduler keeps every worker busy), but never less than one course's read then its longest
+    format job, which run one after the other. Cluster start and the scheduler's few ms per job are left out."""
+    work = courses * sum(costs.values())
+    chain = costs["read"] + max(cost for name, cost in costs.items() if name != "read")
+    return max(work / workers, chain)
 
 
 if __name__ == "__main__":
