@@ -27,8 +27,8 @@ def catalog_file(tmp_path: Path, text: str) -> Path:
 
 
 def test_a_glob_lists_every_course_folder_sorted_and_a_later_entry_overrides_it(tmp_path):
-    path = catalog_file(tmp_path, "defaults: {formats: [pdf, epub]}\ncourses:\n  - courses/*\n"
-                                  "  - {path: courses/demos, lms: canvas, language: de, out: demos-de, formats: [epub]}\n")
+    path = catalog_file(tmp_path, "defaults: {formats: [pdf, epub]}\ncourses:\n  - courses/*\n  - {path: "
+                                  "courses/demos, lms: canvas, language: de, out: demos-de, formats: [epub]}\n")
     catalog = load_catalog(path)
     assert [c.source.name for c in catalog.courses] == ["cold-calling", "decouverte-fr", "demos", "discovery",
                                                         "sales-basics", "ventes-fr"]
