@@ -8,6 +8,7 @@ import contextlib
 import enum
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -30,6 +31,7 @@ and xAPI packages for any LMS, all from one document tree.
   exporter build content/          every format into build/
   exporter validate build/*        judge built files (epubcheck, SCORM schemas, PDF structure)
   exporter check content/          every warning and error, nothing written
+  exporter catalog CATALOG.yml     many courses as cached jobs on Dask (this machine or a cluster)
   exporter tree content/ --blocks  the course outline as exporter reads it
 
 Diagnostics print as FILE:LINE: severity: message [code]. Exit codes: 0 done, 1 content errors (or any
@@ -262,3 +264,41 @@ def preview(
     say = live.Say(typer.echo, lambda line: typer.echo(line, err=True))
     with _failures_reported(Reporter(), source, False):
         live.serve(options, say)
+
+
+@app.command()
+def catalog(
+    catalog_file: Path = typer.Argument(..., help="CATALOG.yml: `courses:` folders or globs, relative to it, with "
+                                        "per-course formats, lms, language and out (docs/catalog.md)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder: OUT/<course-slug>/... (default: "
+                                       "the catalog's `out:`, else build/catalog)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="A Dask scheduler, e.g. tcp://host:8786 "
+                                            "(default: a local cluster of worker processes)."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Local worker processes (default: "
+                                          "the cores); with --scheduler, wait for this many workers."),
+    format: Optional[list[Format]] = typer.Option(None, "--format", "-f", help="Output format for every course "
+                                                   "(repeatable; default: each course's, else build's default)."),
+    strict: bool = StrictOpt,
+    offline: bool = typer.Option(False, "--offline", help="Never touch the network; use the image cache only."),
+    theme: str = typer.Option("default", "--theme", help="Theme name or folder."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the build cache."),
+    verbose: bool = VerboseOpt,
+) -> None:
+    """Build every course of a catalog as jobs on Dask: each course's formats in parallel, each job from the
+    build cache when nothing it depends on changed. A broken course fails alone; each course's files are
+    written all at once or not at all. Exit 1 if any course failed."""
+    from exporter import catalog as catalogs  # dask loads only for this command
+
+    from exporter.catalog import table
+
+    with _failures_reported(Reporter(), catalog_file, verbose):
+        spec = catalogs.load_catalog(catalog_file, tuple(f.value for f in format or ()))
+        options = pipeline.BuildOptions(source=catalog_file, strict=strict, offline=offline, theme=theme,
+                                        cache=not no_cache)
+        settings = catalogs.RunSettings(out or spec.out or Path("build/catalog"), options, scheduler, workers)
+        with table.live_progress() as progress:
+            started = time.perf_counter()
+            outcomes = catalogs.run_catalog(spec, settings, progress)
+    table.print_diagnostics(outcomes, lambda line: typer.echo(line, err=True), verbose)
+    table.print_table(outcomes, time.perf_counter() - started)
+    raise typer.Exit(1 if any(outcome.failed for outcome in outcomes) else 0)

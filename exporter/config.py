@@ -181,11 +181,14 @@ def _text(raw: dict[str, Any], name: str, reporter: Reporter, pos: SourcePos) ->
 
 
 def with_overrides(config: CourseConfig, **overrides: Any) -> CourseConfig:
-    """Merge command-line options (None = not given) into the config, in one place."""
+    """Merge command-line options (None = not given) into the config, in one place. `language` is a
+    catalog's per-course override."""
     scorm = {k: v for k, v in overrides.items() if k in ("mode", "completion", "lms") and v is not None}
     pdf = {k: v for k, v in overrides.items() if k in ("paper",) and v is not None}
+    top = {k: v for k, v in overrides.items() if k in ("language",) and v is not None}
     return dataclasses.replace(
         config,
+        **top,
         scorm=dataclasses.replace(config.scorm, **scorm),
         pdf=dataclasses.replace(config.pdf, **pdf),
     )

@@ -72,19 +72,32 @@ class Assembled:
 
 
 def assemble(options: BuildOptions, reporter: Reporter, progress: Callable[[str], None] = lambda _: None,
-             cache: BuildCache | None = None) -> Assembled:
+             cache: BuildCache | None = None, report_for: tuple[str, ...] = ()) -> Assembled:
     """Every requested format, shaped and packaged in memory; raises BuildFailed as `build` does. `preview`
-    serves these without writing them; it passes one cache for all its rebuilds."""
+    serves these without writing them; it passes one cache for all its rebuilds. `report_for`: the formats
+    the loss report names (default: those built); a catalog builds each format of a course as its own job
+    and publishes one report naming them all."""
     names = _formats(options)
     theme = load_theme(options.theme)
     cache = cache or open_cache(options.cache)
     course, manifest = prepare(options, reporter, cache)
     course = _drop_or_stop(course, options, reporter)
     course, shaped = _render_and_shape(course, manifest, names, theme, options, cache, reporter, progress)
-    report = _loss_report(course, manifest, names)
+    report = _loss_report(course, manifest, report_for or names)
     _stop_if_failed(options, reporter)
     progress("packaging")
     return Assembled([exporter.package(book) for exporter, book in shaped] + [report], manifest)
+
+
+def render_checked(options: BuildOptions, reporter: Reporter, cache: BuildCache) -> AssetManifest:
+    """What every format of a build shares, checked and left in the cache: read, assets, the gate, render.
+    A catalog runs it once per course before the course's format jobs, which then find it in the cache
+    instead of each doing it at the same time; a broken course stops here. Raises BuildFailed as `build`."""
+    course, manifest = prepare(options, reporter, cache)
+    course = _drop_or_stop(course, options, reporter)
+    _render_and_shape(course, manifest, (), load_theme(options.theme), options, cache, reporter, lambda _: None)
+    _stop_if_failed(options, reporter)
+    return manifest
 
 
 def build(options: BuildOptions, reporter: Reporter, progress: Callable[[str], None] = lambda _: None) -> list[Path]:
