@@ -127,7 +127,7 @@ def _render_and_shape(course: Course, manifest: AssetManifest, names: tuple[str,
             shaped = []
             for name in names:
                 progress(f"shaping {name}")
-                exporter = exporter_for(name, jobs=options.jobs)
+                exporter = exporter_for(name, jobs=options.jobs, cache=cache)
                 shaped.append((exporter, exporter.shape(course, lessons, manifest, theme, reporter)))
             return course, shaped
         except LessonFailed as failure:

@@ -6,6 +6,7 @@ import importlib
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 if TYPE_CHECKING:
+    from exporter.cache import BuildCache
     from exporter.diagnostics import Reporter
     from exporter.model import Artifact, AssetManifest, Course, ShapedBook
     from exporter.render import LessonHtml
@@ -35,8 +36,9 @@ load ebooklib, nor an EPUB build WeasyPrint."""
 DEFAULT_FORMATS = ("pdf", "epub", "scorm12", "scorm2004", "cmi5", "xapi")
 
 
-def exporter_for(name: str, jobs: int | None = None) -> Exporter:
-    """The exporter of format `name`; one that works in parallel (`parallel = True`) gets `jobs` processes."""
+def exporter_for(name: str, jobs: int | None = None, cache: BuildCache | None = None) -> Exporter:
+    """The exporter of format `name`; one that lays out in parallel (`parallel = True`) gets `jobs`
+    processes and the build cache for what it laid out."""
     module, cls = EXPORTERS[name]
     found = getattr(importlib.import_module(f"exporter.exporters.{module}"), cls)
-    return found(jobs=jobs) if getattr(found, "parallel", False) else found()
+    return found(jobs=jobs, cache=cache) if getattr(found, "parallel", False) else found()

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from exporter._files import build_date_iso
 from exporter.assets import course_image
+from exporter.cache import BuildCache
 from exporter.diagnostics import Reporter
 from exporter.guard import lesson_guard
 from exporter.model import Artifact, AssetManifest, Course, Lesson, Module, RenderedDoc, ShapedBook
@@ -35,14 +36,16 @@ class PdfExporter:
     parallel: ClassVar[bool] = True
     """Lays the book out in parts in `jobs` worker processes (`--jobs`)."""
 
-    def __init__(self, jobs: int | None = None) -> None:
+    def __init__(self, jobs: int | None = None, cache: BuildCache | None = None) -> None:
         self.jobs = jobs or default_jobs()
+        self.cache = cache
+        """Where laid-out parts are kept between builds."""
 
     def shape(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
               theme: Theme, reporter: Reporter) -> ShapedBook:
         """The book laid out in parts and merged: WeasyPrint's own warnings are diagnostics of this step."""
         book = self.print_html(course, lessons, manifest, theme, reporter)
-        return dataclasses.replace(book, laid_out=lay_out(book, reporter, self.jobs))
+        return dataclasses.replace(book, laid_out=lay_out(book, reporter, self.jobs, self.cache))
 
     def print_html(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
                    theme: Theme, reporter: Reporter) -> ShapedBook:

@@ -8,6 +8,8 @@ them and stamps what no part could know alone: "page X of Y" and the page number
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 import multiprocessing
 import re
 import tempfile
@@ -15,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterator
 
+from exporter.cache import BuildCache
 from exporter.diagnostics import Code, Reporter
 from exporter.model import RenderedDoc, ShapedBook
 
@@ -42,25 +45,53 @@ PARTS_PER_JOB = 3
 """More parts than workers, so that a worker that finishes early takes the next part instead of idling."""
 
 
-def lay_out(book: ShapedBook, reporter: Reporter, jobs: int) -> bytes:
+def lay_out(book: ShapedBook, reporter: Reporter, jobs: int, cache: BuildCache | None = None) -> bytes:
     """The PDF bytes of `book`, laid out in parts by up to `jobs` processes and merged; the workers'
-    diagnostics are reported to `reporter`."""
+    diagnostics are reported to `reporter`. A part the cache holds (same print HTML, hence the same
+    content-addressed images) is not laid out again."""
+    cache = cache or BuildCache(None)
     shell = next(doc.content for doc in book.documents if doc.name == SHELL)
     units = [doc for doc in book.documents if doc.name != SHELL]
     groups = plan_parts(units, jobs)
     files = dict(book.resources)
-    with tempfile.TemporaryDirectory(prefix="exporter-pdf-") as scratch, _workers(jobs, len(groups)) as pool:
-        tasks = []
+    variant = book.course.config.pdf.pdf_variant
+    with tempfile.TemporaryDirectory(prefix="exporter-pdf-") as scratch:
+        tasks, keys = [], []
         for index, group in enumerate(groups):
             html = _part_html(shell, group, first=index == 0, last=index == len(groups) - 1)
-            tasks.append((html, {key: data for key, data in files.items() if key in html},
-                          book.course.config.pdf.pdf_variant, Path(scratch, f"part-{index:04d}.pdf")))
-        layouts = _map(pool, lay_out_part, tasks)
-        for layout in layouts:
-            reporter.extend(layout.diagnostics)
-        placed = _place(layouts, groups, book.course.config.pdf.right_hand)
-        stamps = _map(pool, lay_out_stamps, _stamp_documents(shell, placed, reporter, jobs))
+            tasks.append((html, {key: data for key, data in files.items() if key in html}, variant,
+                          Path(scratch, f"part-{index:04d}.pdf")))
+            keys.append(cache.key("pdf-part", weasyprint_version(), variant or "", html))
+        layouts, missing = _from_cache(tasks, keys, cache)
+        with _workers(jobs, max(len(missing), jobs)) as pool:  # the stamps come in `jobs` chunks
+            for index, layout in zip(missing, _map(pool, lay_out_part, [tasks[index] for index in missing])):
+                cache.put(keys[index], (dataclasses.replace(layout, pdf=Path()), layout.pdf.read_bytes()))
+                layouts[index] = layout
+            ordered = [layouts[index] for index in range(len(tasks))]
+            for layout in ordered:
+                reporter.extend(layout.diagnostics)
+            placed = _place(ordered, groups, book.course.config.pdf.right_hand)
+            stamps = _map(pool, lay_out_stamps, _stamp_documents(shell, placed, reporter, jobs))
         return merge(placed, stamps)
+
+
+def _from_cache(tasks: list[tuple], keys: list[str], cache: BuildCache) -> tuple[dict[int, PartLayout], list[int]]:
+    """The parts the cache holds (their PDF written where the merge reads it), and the indices of the rest."""
+    layouts: dict[int, PartLayout] = {}
+    for index, (task, key) in enumerate(zip(tasks, keys)):
+        found = cache.get(key)
+        if found is not None:
+            layout, pdf = found
+            task[3].write_bytes(pdf)
+            layouts[index] = dataclasses.replace(layout, pdf=task[3])
+    return layouts, [index for index in range(len(tasks)) if index not in layouts]
+
+
+@functools.lru_cache(maxsize=1)
+def weasyprint_version() -> str:
+    from importlib.metadata import version
+
+    return version("weasyprint")
 
 
 def _part_html(shell: str, group: list[RenderedDoc], first: bool, last: bool) -> str:
@@ -71,12 +102,14 @@ def _part_html(shell: str, group: list[RenderedDoc], first: bool, last: bool) ->
 
 def plan_parts(units: list[RenderedDoc], jobs: int) -> list[list[RenderedDoc]]:
     """Consecutive units in parts of about equal weight: enough parts to keep `jobs` workers busy, and
-    none heavier than MAX_PART_CHARS unless one unit alone is."""
+    none heavier than MAX_PART_CHARS unless one unit alone is. Part boundaries fall at the same units
+    while only the text of lessons changes (the target weight is rounded to a coarse step), so an edit
+    leaves the other parts as the cache holds them."""
     total = sum(len(doc.content) for doc in units)
     wanted = -(-total // MAX_PART_CHARS)
     if jobs > 1:
         wanted = max(wanted, jobs * PARTS_PER_JOB)
-    target = total / max(1, min(wanted, len(units)))
+    target = _coarse(total / max(1, min(wanted, len(units))))
     groups: list[list[RenderedDoc]] = [[]]
     weight = 0
     for doc in units:
@@ -86,6 +119,14 @@ def plan_parts(units: list[RenderedDoc], jobs: int) -> list[list[RenderedDoc]]:
         groups[-1].append(doc)
         weight += len(doc.content)
     return groups
+
+
+def _coarse(weight: float) -> float:
+    """`weight` rounded to two significant binary digits: a few percent of change leaves it as it was."""
+    if weight <= 0:
+        return weight
+    step = 2 ** max(0, int(weight).bit_length() - 2)
+    return float(round(weight / step) * step)
 
 
 @contextlib.contextmanager
