@@ -138,3 +138,22 @@ def test_an_edit_recomputes_only_what_depends_on_it(course: Path, tmp_path: Path
     assert entries(tmp_path / "cache") == before  # the title is not part of any lesson's parse or HTML
     with zipfile.ZipFile(tmp_path / "out" / "mini-course.epub") as epub:
         assert b"Renamed course" in epub.read("EPUB/content.opf")
+
+
+def test_the_pdf_lays_out_again_only_the_part_an_edit_touched(course: Path, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    def text(out: Path) -> list[str]:
+        return [page.extract_text() for page in PdfReader(out / "mini-course.pdf").pages]
+
+    build_into(course, tmp_path / "cold", cache=False, formats=("pdf",))
+    build_into(course, tmp_path / "first", formats=("pdf",))
+    before = entries(tmp_path / "cache")
+    build_into(course, tmp_path / "warm", formats=("pdf",))
+    assert entries(tmp_path / "cache") == before and text(tmp_path / "warm") == text(tmp_path / "cold")
+
+    lesson = course / "02-pipeline.md"
+    lesson.write_text(lesson.read_text() + "\nOne more paragraph.\n")
+    build_into(course, tmp_path / "edited", formats=("pdf",))
+    assert len(entries(tmp_path / "cache") - before) == 3  # the lesson's parse, its HTML, its part of the PDF
+    assert "One more paragraph." in "".join(text(tmp_path / "edited"))
