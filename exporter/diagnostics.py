@@ -106,7 +106,16 @@ class Diagnostic:
         where = ""
         if self.pos is not None:
             where = f"{root.rstrip('/') + '/' if root else ''}{self.pos.path}:{self.pos.line}: "
-        return f"{where}{self.severity.name.lower()}: {self.message} [{self.code.value}]"
+        # One diagnostic, one line: a formula or a file name quoted in it may hold line breaks.
+        return _one_line(f"{where}{self.severity.name.lower()}: {self.message} [{self.code.value}]")
+
+
+_LINE_BREAKS = str.maketrans({"\n": "\\n", "\r": "\\r", "\x0b": "\\v", "\x0c": "\\f", "\x85": "\\x85",
+                              "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def _one_line(text: str) -> str:
+    return text.translate(_LINE_BREAKS)
 
 
 @dataclass
