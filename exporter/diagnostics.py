@@ -92,6 +92,8 @@ class Code(str, enum.Enum):
     """A class or data-* attribute that only exporter may set (embed, callout, data-player...) was removed."""
     PANDOC_FAILED = "pandoc.failed"
     """pandoc could not read a lesson within its time and memory limits; the lesson is named."""
+    LOAD_TOO_LARGE = "load.too_large"
+    """A lesson file is larger than a lesson can be (4 MB); refused."""
 
 
 @dataclass(frozen=True, slots=True)
