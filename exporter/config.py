@@ -14,6 +14,8 @@ from exporter.model import SourcePos
 from exporter.safe_yaml import NOT_XML_CHARS, load_yaml, problem_of
 
 CONFIG_NAME = "course.yml"
+MAX_CONFIG_BYTES = 1_000_000
+"""course.yml for 400 lessons in modules is about 20 KB."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +198,10 @@ def with_overrides(config: CourseConfig, **overrides: Any) -> CourseConfig:
 
 def _read_yaml(path: Path, reporter: Reporter) -> dict[str, Any]:
     try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            reporter.error(Code.CONFIG_INVALID, f"{CONFIG_NAME} is larger than {MAX_CONFIG_BYTES // 1000} KB; it "
+                           "is not read", SourcePos(CONFIG_NAME, 1))
+            return {}
         text = path.read_text(encoding="utf-8-sig")
         loaded = load_yaml(_without_control_characters(text, reporter))
     except yaml.YAMLError as exc:

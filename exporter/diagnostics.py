@@ -98,6 +98,8 @@ class Code(str, enum.Enum):
     """pandoc could not read a lesson within its time and memory limits; the lesson is named."""
     LESSON_FAILED = "internal.lesson_failed"
     """exporter itself failed on a lesson (a bug to report); the lesson cannot be built."""
+    LOAD_TOO_LARGE = "load.too_large"
+    """A lesson file is larger than a lesson can be (4 MB); refused."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +114,16 @@ class Diagnostic:
         where = ""
         if self.pos is not None:
             where = f"{root.rstrip('/') + '/' if root else ''}{self.pos.path}:{self.pos.line}: "
-        return f"{where}{self.severity.name.lower()}: {self.message} [{self.code.value}]"
+        # One diagnostic, one line: a formula or a file name quoted in it may hold line breaks.
+        return _one_line(f"{where}{self.severity.name.lower()}: {self.message} [{self.code.value}]")
+
+
+_LINE_BREAKS = str.maketrans({"\n": "\\n", "\r": "\\r", "\x0b": "\\v", "\x0c": "\\f", "\x85": "\\x85",
+                              "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def _one_line(text: str) -> str:
+    return text.translate(_LINE_BREAKS)
 
 
 @dataclass

@@ -152,8 +152,17 @@ def load_lessons(root: Path, paths: list[str], reporter: Reporter) -> list[Lesso
     return sources
 
 
+MAX_LESSON_BYTES = 4_000_000
+"""The longest lesson of the acceptance course is 82 KB. Four megabytes of Markdown is a whole book; past
+that a single lesson would need gigabytes in pandoc and in the tree, so it is refused up front."""
+
+
 def read_lesson(path: Path, rel: str, reporter: Reporter) -> LessonSource | None:
     try:
+        if path.stat().st_size > MAX_LESSON_BYTES:
+            reporter.error(Code.LOAD_TOO_LARGE, f"{rel} is {path.stat().st_size / 1e6:.1f} MB; a lesson may be at "
+                           f"most {MAX_LESSON_BYTES / 1e6:g} MB. Split it into several lessons", SourcePos(rel, 1))
+            return None
         raw = path.read_bytes()
     except OSError as exc:
         reporter.error(Code.LOAD_BINARY, f"cannot read {rel}: {exc.strerror}", SourcePos(rel, 1))

@@ -14,7 +14,9 @@ import functools
 import json
 import os
 import re
+import resource
 import secrets
+import signal
 import subprocess
 import sys
 import tempfile
@@ -41,9 +43,11 @@ POSITION = re.compile(rf"^L(\d{{5}})-{_RUN}\.md@(\d+):\d+")
 @dataclass(frozen=True, slots=True)
 class Limits:
     """Caps for one pandoc call, in proportion to its input. Measured on this project's sample courses
-    repeated to 400 lessons (3.4 MB of Markdown): the read takes 5 s and 714 MB of heap, the write of the
-    same course (17 MB of JSON) 7 s and 473 MB. The caps are a few times that for a course that size,
-    and shrink with the input, so a bisection over a course's halves ends quickly."""
+    repeated to 400 lessons (3.5 MB of Markdown): the read takes 6.5 s of CPU and 714 MB of heap, the write
+    of the same course (17 MB of JSON) 5.5 s of CPU and 473 MB. The caps are about five times that for a
+    course that size, and shrink with the input, so a bisection over a course's halves ends quickly.
+    Time is CPU time (RLIMIT_CPU): a machine busy with other work slows pandoc down but does not make it
+    fail; the wall clock only guards against a pandoc that waits on nothing."""
 
     base_seconds: float
     seconds_per_mb: float
@@ -110,16 +114,25 @@ def _run(args: list[str], limits: tuple[float, int], stdin: str | None = None, c
     command = [pypandoc.get_pandoc_path(), "+RTS", f"-M{heap_mb}m", "-RTS", *args]
     try:
         result = subprocess.run(command, input=stdin, capture_output=True, text=True, encoding="utf-8",
-                                errors="replace", cwd=cwd, check=False, timeout=seconds)
+                                errors="replace", cwd=cwd, check=False, timeout=10 * seconds + 60,
+                                preexec_fn=lambda: _limit_cpu(seconds))
     except OSError as exc:  # the wheel's binary missing or not executable
         raise ExportError(f"cannot run pandoc: {exc.strerror}; reinstall with scripts/setup.sh") from None
     except subprocess.TimeoutExpired:
-        raise PandocFailed("time", f"pandoc did not finish within {seconds:.0f} s") from None
+        raise PandocFailed("time", f"pandoc did not finish within {10 * seconds + 60:.0f} s") from None
     if result.returncode == 0:
         return result.stdout
+    if result.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+        raise PandocFailed("time", f"pandoc used more than {seconds:.0f} s of processor time")
     if result.returncode == 251 or "Heap exhausted" in result.stderr:
         raise PandocFailed("memory", f"pandoc needed more than {heap_mb} MB of memory")
     raise PandocFailed("error", f"pandoc stopped with exit code {result.returncode}{_first_line(result.stderr)}")
+
+
+def _limit_cpu(seconds: float) -> None:
+    """In the child, before pandoc starts: SIGXCPU at `seconds` of CPU time, SIGKILL a little later."""
+    soft = max(1, int(seconds))
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 5))
 
 
 def _first_line(stderr: str) -> str:

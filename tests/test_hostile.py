@@ -22,6 +22,7 @@ from exporter.normalize.dump import dump_lesson
 from exporter.pipeline import BuildOptions, build, read_course
 from fuzz.cases import CANARY, load_case, materialize
 from fuzz.oracle import judge_artifact, judge_page, run_case
+from test_export_scorm import browser  # noqa: F401  (the module-scoped Chromium fixture)
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
 runner = CliRunner()
@@ -347,3 +348,50 @@ def test_wrapper_attribute_on_a_link_or_code_is_no_sourcepos_wrapper(tmp_path):
     code's text became a block (TypeError: string indices must be integers)."""
     reporter, course = tree_of(make(tmp_path, {"01.md": "a `x`{wrapper=1} [l](u){wrapper=1}\n"}))
     assert dump_lesson(course.lessons[0]) == "Para @1: a Code('x') Link(u 'l')"
+
+
+# ------------------------------------------------------------------------------- the runtime's allow-list
+
+@pytest.mark.slow
+def test_runtime_plays_only_its_own_players(browser, tmp_path):
+    """Whatever puts a `data-player` on a play button (the finding: a lesson could), the SCORM runtime loads
+    only youtube-nocookie and Vimeo players into a frame; javascript: and foreign pages are never framed."""
+    from browser.lms import launch, serve
+
+    source = make(tmp_path, {"01.md": "# Video\n\n{%youtube _Vn87bvG0eU %}\n"}, "title: X\nauthor: A\n")
+    written, _ = build_formats(source, tmp_path / "out", "scorm2004")
+    package = tmp_path / "pkg"
+    zipfile.ZipFile(written[0]).extractall(package)
+    context = browser.new_context()
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1:")
+                  else route.abort())
+    try:
+        with serve(package) as base:
+            page, sco = launch(context, base, "2004", "index.html")
+            for player in ("javascript:parent.__FRAMED=1//", "https://evil.example/embed/abcdefgh",
+                           "https://www.youtube-nocookie.com.evil.example/embed/abcdefgh"):
+                sco.evaluate("""player => { const b = document.createElement('button');
+                    b.setAttribute('data-action', 'play'); b.setAttribute('data-player', player);
+                    b.className = 'forged'; document.body.appendChild(b); b.click(); }""", player)
+            assert sco.locator("iframe").count() == 0 and sco.locator("button.forged").count() == 3
+            sco.locator("button.embed-play").first.click()
+            frame = sco.locator(".embed-frame iframe").first
+            frame.wait_for(state="attached")
+            assert frame.get_attribute("src") == "https://www.youtube-nocookie.com/embed/_Vn87bvG0eU?autoplay=1"
+            assert page.evaluate("() => window.__FRAMED") is None
+    finally:
+        context.close()
+
+
+def test_a_formula_with_line_breaks_is_quoted_on_one_diagnostic_line(tmp_path):
+    """fuzz: an unconvertible display formula was quoted with its line breaks, splitting the warning."""
+    source = make(tmp_path, {"01.md": "$$\n\\begin{aligîed}\nR &= q\n\\end{aligned}\n$$\n"}, "title: X\nauthor: A\n")
+    result = runner.invoke(app, ["build", str(source), "--out", str(tmp_path / "out"), "-f", "epub", "--offline"])
+    warnings = [line for line in result.stderr.splitlines() if "math.unsupported" in line]
+    assert len(warnings) == 1 and "\\n" in warnings[0] and warnings[0].startswith(str(source))
+
+
+def test_a_lesson_too_large_to_be_one_is_refused_by_name(tmp_path):
+    """A 5 MB lesson would need gigabytes in pandoc and in the tree; it is refused before it is read."""
+    reporter, course = tree_of(make(tmp_path, {"01.md": "# A\n\nok\n", "02.md": "word " * 1_000_000}))
+    assert codes(reporter) == [("load.too_large", "02.md", 1)] and len(course.lessons) == 1
