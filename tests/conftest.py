@@ -74,3 +74,16 @@ def invoke_cli(*args: str | Path):
     assert "Traceback" not in result.output, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     return result
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, driven by playwright (never a browser of its own): the real-browser tests'
+    learner."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    from browser.lms import CHROMIUM_ARGS
+
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

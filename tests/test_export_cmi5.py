@@ -161,17 +161,6 @@ def lrs(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    from browser.lms import CHROMIUM_ARGS
-
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
 def seed(tmp_path_factory) -> dict[str, Path]:
     """The sample course as cmi5 and Tin Can packages, unzipped: what the LMS serves."""
     out = tmp_path_factory.mktemp("seed")

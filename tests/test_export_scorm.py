@@ -229,17 +229,6 @@ def test_acceptance_course_passes_the_scorm_checks(tmp_path, version):
 # ----------------------------------------------------------------------------- real browser
 
 @pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    from browser.lms import CHROMIUM_ARGS
-
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
 def seed_packages(tmp_path_factory) -> dict[tuple[str, str], Path]:
     """The sample course's packages, unzipped: what the learner in the browser reads."""
     out = tmp_path_factory.mktemp("seed")

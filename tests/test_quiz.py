@@ -167,17 +167,6 @@ def test_suspend_data_worst_case_with_questions_is_checked(tmp_path):
 
 # ----------------------------------------------------------------------------- real browser
 
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    from browser.lms import CHROMIUM_ARGS
-
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 def answer(sco, question: str, given) -> None:
     """A learner answering with the keyboard and mouse as on any form, then pressing Check."""
     box = sco.locator(f"div.quiz[data-question='{question}']")
