@@ -122,11 +122,12 @@ def plan_parts(units: list[RenderedDoc], jobs: int) -> list[list[RenderedDoc]]:
 
 
 def _coarse(weight: float) -> float:
-    """`weight` rounded to two significant binary digits: a few percent of change leaves it as it was."""
+    """`weight` rounded up to two significant binary digits: a few percent of change leaves it as it was
+    (and never below what it was, so a book that fits one part stays one part)."""
     if weight <= 0:
         return weight
     step = 2 ** max(0, int(weight).bit_length() - 2)
-    return float(round(weight / step) * step)
+    return float(-(-weight // step) * step)
 
 
 @contextlib.contextmanager
