@@ -22,7 +22,6 @@ from exporter.normalize.dump import dump_lesson
 from exporter.pipeline import BuildOptions, build, read_course
 from fuzz.cases import CANARY, load_case, materialize
 from fuzz.oracle import judge_artifact, judge_page, run_case
-from test_export_scorm import browser  # noqa: F401  (the module-scoped Chromium fixture)
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
 runner = CliRunner()
