@@ -14,6 +14,7 @@ import json
 import os
 import random
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -159,6 +160,7 @@ def main() -> int:
                 print(f"  {index} cases, {time.monotonic() - start:.0f} s, {dict(fuzzer.counts)}", flush=True)
     finally:
         fuzzer.worker.kill()
+        shutil.rmtree(fuzzer.tmp, ignore_errors=True)
     elapsed = time.monotonic() - start
     print(f"fuzz: {fuzzer.counts['cases']} cases in {elapsed / 60:.1f} min; problems: "
           f"{ {k: v for k, v in fuzzer.counts.items() if k != 'cases'} or 'none'}; new findings: {len(fuzzer.saved)}")
