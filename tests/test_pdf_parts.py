@@ -7,6 +7,7 @@ with the same book laid out as one part (jobs=1: the course is far below one par
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pikepdf
@@ -258,3 +259,29 @@ def test_a_long_lesson_is_laid_out_in_slices_that_read_as_one(tmp_path, monkeypa
     assert [tuple(map(int, m)) for text in texts[1:] for m in FOLIO.findall(text)] == [
         (n, len(texts)) for n in range(2, len(texts) + 1)]
     assert not [d for d in reporter.diagnostics if d.code is Code.PDF_RENDER]
+
+
+def test_a_part_that_trips_a_bug_names_its_lesson(tmp_path, monkeypatch):
+    """Fault injection (in-process layout, --jobs 1, so the book is one part): WeasyPrint, or our code around
+    it, failing on a part is one error naming the first lesson of that part, and nothing is written."""
+    import exporter.exporters.pdf.layout as layout
+    from exporter.errors import BuildFailed
+
+    real = layout.lay_out_part
+
+    def buggy(html, files, variant, target):
+        if "Pipeline stages" in html:
+            raise ZeroDivisionError("a bug in a part")
+        return real(html, files, variant, target)
+
+    monkeypatch.setattr(layout, "lay_out_part", buggy)
+    course = tmp_path / "course"
+    shutil.copytree(Path(__file__).parent / "projects" / "mini", course)
+    reporter = Reporter()
+    options = BuildOptions(source=course, out=tmp_path / "out", formats=("pdf",), offline=True, jobs=1, cache=False)
+    with pytest.raises(BuildFailed):
+        build(options, reporter)
+    failed = [d for d in reporter.diagnostics if d.code == Code.LESSON_FAILED]
+    assert [d.pos.path for d in failed] == ["01-welcome.md"] and "ZeroDivisionError" in failed[0].message
+    assert "laying out the PDF pages of this lesson" in failed[0].message
+    assert not (tmp_path / "out").exists()

@@ -19,6 +19,8 @@ from typing import Callable, Iterator
 
 from exporter.cache import BuildCache
 from exporter.diagnostics import Code, Reporter
+from exporter.errors import ExporterError
+from exporter.guard import LessonFailed
 from exporter.model import RenderedDoc, ShapedBook
 
 from exporter.exporters.pdf.merge import Placed, merge
@@ -64,7 +66,12 @@ def lay_out(book: ShapedBook, reporter: Reporter, jobs: int, cache: BuildCache |
             keys.append(cache.key("pdf-part", weasyprint_version(), variant or "", html))
         layouts, missing = _from_cache(tasks, keys, cache)
         with _workers(jobs, max(len(missing), jobs)) as pool:  # the stamps come in `jobs` chunks
-            for index, layout in zip(missing, _map(pool, lay_out_part, [tasks[index] for index in missing])):
+            try:
+                fresh = _map(pool, lay_out_part, [tasks[index] for index in missing])
+            except _TaskFailed as failure:
+                raise LessonFailed(_lesson_of(groups[missing[failure.index]], book), "laying out the PDF pages of",
+                                   failure.__cause__) from failure.__cause__
+            for index, layout in zip(missing, fresh):
                 cache.put(keys[index], (dataclasses.replace(layout, pdf=Path()), layout.pdf.read_bytes()))
                 layouts[index] = layout
             ordered = [layouts[index] for index in range(len(tasks))]
@@ -140,13 +147,40 @@ def _workers(jobs: int, tasks: int) -> Iterator[ProcessPoolExecutor | None]:
         yield pool
 
 
+class _TaskFailed(Exception):
+    """Task `index` raised (its exception is the cause)."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(index)
+        self.index = index
+
+
 def _map(pool: ProcessPoolExecutor | None, work: Callable, tasks: list[tuple]) -> list:
-    """`work(*task)` for each task, results in order; heaviest first, so the last to finish is light."""
-    if pool is None:
-        return [work(*task) for task in tasks]
-    order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][0]))
-    futures = {i: pool.submit(work, *tasks[i]) for i in order}
-    return [futures[i].result() for i in range(len(tasks))]
+    """`work(*task)` for each task, results in order; heaviest first, so the last to finish is light. A task
+    that raises an unexpected exception is named by its index (_TaskFailed)."""
+    if pool is not None:
+        order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][0]))
+        futures = {i: pool.submit(work, *tasks[i]) for i in order}
+    results = []
+    for index, task in enumerate(tasks):
+        try:
+            results.append(work(*task) if pool is None else futures[index].result())
+        except ExporterError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug of ours (or WeasyPrint's) that one part triggers
+            raise _TaskFailed(index) from exc
+    return results
+
+
+def _lesson_of(group: list[RenderedDoc], book: ShapedBook) -> str:
+    """The lesson file a part holds (its first lesson; the front matter's part names the first lesson)."""
+    slugs = {lesson.slug: lesson.source for lesson in book.course.lessons}
+    for unit in group:
+        stem = unit.name[5:]  # "0003-<slug>.lesson.html" or "0003-<slug>-2.html"
+        found = max((slug for slug in slugs if stem.startswith(slug)), key=len, default=None)
+        if found:
+            return slugs[found]
+    return book.course.lessons[0].source if book.course.lessons else "course.yml"
 
 
 def _context():
