@@ -29,9 +29,9 @@ class _ScormExporter:
 
     def shape(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
               theme: Theme, reporter: Reporter) -> ShapedBook:
-        profile, mode = resolve_profile(course.config.scorm, self.version, reporter)
+        profile, mode = resolve_profile(course.config.scorm, self.version, reporter, config_pos(course.config))
         _check_bookmark_sizes(course, profile, mode, self.version, reporter)
-        check_format(profile, self.name, reporter)
+        check_format(profile, self.name, reporter, config_pos(course.config))
         assets = screen_assets(manifest)
         static = (("runtime.js", theme.static("scorm/runtime.js").read_bytes()), ("scorm.css", stylesheet(theme)))
         shared = tuple(sorted(name for name, _ in static + assets))

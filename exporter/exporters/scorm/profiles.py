@@ -53,28 +53,30 @@ SUSPEND_LIMIT_12 = 4096
 LOCATION_LIMIT = {"1.2": 255, "2004": 1000}
 
 
-def resolve_profile(options: ScormOptions, version: str, reporter: Reporter) -> tuple[LmsProfile, str]:
-    """The profile named in course.yml / `--lms` and the SCO mode it allows; unknown names warn and fall back."""
+def resolve_profile(options: ScormOptions, version: str, reporter: Reporter,
+                    where: SourcePos | None) -> tuple[LmsProfile, str]:
+    """The profile named in course.yml / `--lms` and the SCO mode it allows; unknown names warn and fall back.
+    `where` is course.yml's position when there is one (`config_pos`)."""
     profile = PROFILES.get(options.lms)
     if profile is None:
         reporter.warning(Code.CONFIG_INVALID, f"unknown LMS profile '{options.lms}'; choose one of "
-                         f"{', '.join(PROFILES)}. Using 'generic'", SourcePos("course.yml", 1))
+                         f"{', '.join(PROFILES)}. Using 'generic'", where)
         profile = PROFILES["generic"]
     mode = options.mode
     if mode == "multi" and not profile.multi_sco:
         reporter.warning(Code.CONFIG_INVALID, f"{profile.label} launches only one SCO per package; building "
                          "SCORM with one SCO for the whole course (mode: single) instead of one per lesson",
-                         SourcePos("course.yml", 1))
+                         where)
         mode = "single"
     return profile, mode
 
 
-def check_format(profile: LmsProfile, fmt: str, reporter: Reporter) -> None:
+def check_format(profile: LmsProfile, fmt: str, reporter: Reporter, where: SourcePos | None) -> None:
     """Warn when the chosen platform does not import packages of `fmt`, naming the format it plays best."""
     if fmt not in profile.formats:
         reporter.warning(Code.CONFIG_INVALID, f"{profile.label} does not import {FORMAT_LABELS[fmt]} packages; "
                          f"upload its {FORMAT_LABELS[profile.best_format]} package instead "
-                         f"(--format {profile.best_format})", SourcePos("course.yml", 1))
+                         f"(--format {profile.best_format})", where)
 
 
 FORMAT_LABELS = {"scorm12": "SCORM 1.2", "scorm2004": "SCORM 2004", "cmi5": "cmi5", "xapi": "xAPI (Tin Can)"}

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from exporter._files import zip_bytes
 from exporter.diagnostics import Code, Reporter
+from exporter.config import config_pos
 from exporter.errors import ExportError
 from exporter.exporters.scorm.profiles import check_format, resolve_profile
 from exporter.exporters.xapi import structure
@@ -33,9 +34,9 @@ class _XapiExporter:
 
     def shape(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
               theme: Theme, reporter: Reporter) -> ShapedBook:
-        profile, mode = resolve_profile(course.config.scorm, API_VERSION, reporter)
-        check_format(profile, self.name, reporter)
-        mode = self._mode(mode, reporter)
+        profile, mode = resolve_profile(course.config.scorm, API_VERSION, reporter, config_pos(course.config))
+        check_format(profile, self.name, reporter, config_pos(course.config))
+        mode = self._mode(mode, reporter, config_pos(course.config))
         bodies = linked_bodies(lessons, manifest, mode, reporter)
         runtime = runtime_options(course, mode, API_VERSION, profile.commit_seconds)
         pages = launch_pages(theme, course, mode, bodies, runtime, self._page_kind(course))
@@ -59,7 +60,7 @@ class _XapiExporter:
                   "activity_id": structure.course_iri(config)}
         return PageKind("course.css", SCRIPTS, launch=launch)
 
-    def _mode(self, mode: str, reporter: Reporter) -> str:
+    def _mode(self, mode: str, reporter: Reporter, where: SourcePos | None) -> str:
         return mode
 
     def _structure(self, theme: Theme, course: Course, mode: str) -> str:
@@ -86,11 +87,10 @@ class XapiExporter(_XapiExporter):
     protocol: ClassVar[str] = "tincan"
     structure_file: ClassVar[str] = "tincan.xml"
 
-    def _mode(self, mode: str, reporter: Reporter) -> str:
+    def _mode(self, mode: str, reporter: Reporter, where: SourcePos | None) -> str:
         if mode == "multi":
             reporter.info(Code.CONFIG_INVALID, "an xAPI (Tin Can) package launches one page: built with the whole "
-                          "course on it (mode: single); cmi5 and SCORM keep one page per lesson",
-                          SourcePos("course.yml", 1))
+                          "course on it (mode: single); cmi5 and SCORM keep one page per lesson", where)
         return "single"
 
     def _structure(self, theme: Theme, course: Course, mode: str) -> str:
