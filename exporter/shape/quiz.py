@@ -28,6 +28,13 @@ def _part(div: HtmlElement, name: str) -> HtmlElement | None:
     return next(iter(with_class(div, "div", name)), None)
 
 
+def _append_hidden(parent: HtmlElement, part: HtmlElement | None) -> None:
+    """Feedback and explanations stay hidden until the learner checks the answer (the runtime shows them)."""
+    if part is not None:
+        part.set("hidden", "hidden")
+        parent.append(part)
+
+
 def _element(tag: str, attrs: dict[str, str] | None = None, text: str | None = None) -> HtmlElement:
     element = lxml_html.Element(tag, attrs or {})
     element.text = text
@@ -91,10 +98,7 @@ def _interactive(div: HtmlElement, question: Question) -> HtmlElement:
                                        "hidden": "hidden"}, "Try again"))
     fieldset.append(actions)
     fieldset.append(_element("p", {"class": "quiz-result", "role": "status", "aria-live": "polite"}))
-    explanation = _part(div, "quiz-explanation")
-    if explanation is not None:
-        explanation.set("hidden", "hidden")
-        fieldset.append(explanation)
+    _append_hidden(fieldset, _part(div, "quiz-explanation"))
     box.append(fieldset)
     return box
 
@@ -117,10 +121,7 @@ def _choice_inputs(div: HtmlElement, question: Question) -> HtmlElement:
         for child in list(words) if words is not None else []:
             label.append(child)
         row.append(label)
-        feedback = _part(choice_div, "quiz-choice-feedback")
-        if feedback is not None:
-            feedback.set("hidden", "hidden")
-            row.append(feedback)
+        _append_hidden(row, _part(choice_div, "quiz-choice-feedback"))
         listing.append(row)
     return listing
 
