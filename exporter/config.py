@@ -61,8 +61,12 @@ class QuizOptions:
                 "score, the cmi5 masteryScore; unset: no pass/fail, the score is still reported (docs/quiz.md)",
         "range": (0.0, 100.0), "type": float, "example": 80})
     attempts: int = field(default=1, metadata={
-        "help": "how many times a learner may check each question: after a wrong answer, 'Try again' is offered "
-                "until the attempts are used up", "range": (1, 10)})
+        "help": "how many attempts a learner has: at each question (retry: question; after a wrong answer, 'Try "
+                "again' is offered until they are used up) or at the whole quiz (retry: quiz)", "range": (1, 10)})
+    retry: str = field(default="question", metadata={
+        "help": "what a new attempt repeats: one question after a wrong answer (question), or every question of the "
+                "quiz after an attempt that did not pass (quiz; each question is checked once per attempt)",
+        "choices": ("question", "quiz")})
 
 
 @dataclass(frozen=True, slots=True)

@@ -176,8 +176,26 @@ def au_id(package: Path) -> str:
     return etree.parse(str(package / "cmi5.xml")).find(".//c:au", NS).get("id")
 
 
+ANSWERS = {"l-000-ad9a500695f88cf7-q1": ["b"], "l-000-ad9a500695f88cf7-q2": ["a"],
+           "l-001-abc0218c7ad68644-after-prospecting": ["b"], "l-001-abc0218c7ad68644-po": "Purchase  order",
+           "l-001-abc0218c7ad68644-same-logic": ["true"]}
+"""The learner's answers to the sample course's questions: right, wrong, right, right, wrong = 3 of 5 (0.6)."""
+EXPECTED_ANSWERS = [
+    # question, interactionType, correctResponsesPattern, response, success, choice ids
+    ("l-000-ad9a500695f88cf7-q1", "choice", ["b"], "b", True, ["a", "b", "c"]),
+    ("l-000-ad9a500695f88cf7-q2", "choice", ["a[,]b[,]d"], "a", False, ["a", "b", "c", "d"]),
+    ("l-001-abc0218c7ad68644-after-prospecting", "choice", ["b"], "b", True, ["a", "b", "c"]),
+    ("l-001-abc0218c7ad68644-po", "fill-in", ["{case_matters=false}purchase order",
+                                              "{case_matters=false}a purchase order"], "Purchase  order", True, None),
+    ("l-001-abc0218c7ad68644-same-logic", "true-false", ["false"], "true", False, ["true", "false"]),
+]
+
+
 def read_lessons(page, count: int) -> None:
-    """A learner reading `count` lessons: scrolling each to its end (as a wheel would), then Next."""
+    """A learner reading `count` lessons: scrolling each to its end (as a wheel would), answering its questions,
+    then Next."""
+    from browser.lms import answer_lesson
+
     for n in range(count):
         page.evaluate("""async () => {
             const step = Math.max(200, innerHeight * 0.8);
@@ -186,6 +204,7 @@ def read_lessons(page, count: int) -> None:
             }
             scrollTo(0, document.documentElement.scrollHeight); await new Promise(r => setTimeout(r, 50));
         }""")
+        answer_lesson(page, ANSWERS)
         if n + 1 < count:
             page.locator("nav.pager a.next").click()
 
@@ -229,18 +248,40 @@ def verbs_of(statements: list[dict], session_id: str | None = None) -> list[str]
 
 
 def assert_cmi5_rules(statements: list[dict], launch, activity: str) -> None:
-    """Every statement: the launch's registration, session id and the cmi5 category; the AU as object."""
+    """Every statement: the launch's registration and session id; cmi5's own (defined) statements carry the cmi5
+    category and the AU as object, `answered` (an allowed statement) a question of the AU without the category."""
     for statement in statements:
         context = statement["context"]
         assert context["registration"] == launch.registration
         assert context["extensions"][SESSION_ID] == launch.session_id
-        assert {"id": CMI5_CATEGORY} in context["contextActivities"]["category"]
-        assert statement["object"]["id"] == activity
         assert statement["actor"]["account"]["name"] == "ada"
+        if statement["verb"]["id"].endswith("/answered"):
+            assert "category" not in context["contextActivities"]
+            assert context["contextActivities"]["parent"] == [{"id": activity, "objectType": "Activity"}]
+            assert statement["object"]["id"].startswith(activity + "/question/")
+        else:
+            assert {"id": CMI5_CATEGORY} in context["contextActivities"]["category"]
+            assert statement["object"]["id"] == activity
     names = verbs_of(statements)
     assert names[0] == "initialized" and names[-1] == "terminated"
+    assert names.count("passed") + names.count("failed") <= 1
     assert names.count("initialized") == names.count("terminated") == 1
     assert statements[-1]["result"]["duration"].startswith("PT")
+
+
+def assert_answers(statements: list[dict], activity: str) -> None:
+    """One `answered` per question, in the order answered, each a cmi.interaction with its type, correct responses
+    and choices, and the learner's response and success."""
+    answered = [s for s in statements if s["verb"]["id"] == "http://adlnet.gov/expapi/verbs/answered"]
+    seen = []
+    for statement in answered:
+        definition, result = statement["object"]["definition"], statement["result"]
+        assert definition["type"] == "http://adlnet.gov/expapi/activities/cmi.interaction"
+        assert definition["name"]["en"] and result["duration"].startswith("PT")
+        choices = [c["id"] for c in definition["choices"]] if "choices" in definition else None
+        seen.append((statement["object"]["id"].removeprefix(activity + "/question/"), definition["interactionType"],
+                     definition["correctResponsesPattern"], result["response"], result["success"], choices))
+    assert seen == EXPECTED_ANSWERS
 
 
 @pytest.mark.slow
@@ -250,26 +291,30 @@ def test_cmi5_learner_completes_passes_resumes_and_browse_records_nothing(browse
     package = seed["cmi5"]
     activity = au_id(package)
     with serve_lms(package, lrs) as lms:
-        # 1. A first session: both lessons read; the LMS set a pass mark of 0.5 in LMS.LaunchData.
+        # 1. A first session: both lessons read, their questions answered (3 of 5 right); the LMS set a pass mark
+        #    of 0.5 in LMS.LaunchData: the questions' score passes it, once the last is answered.
         url, launch = lms.launch_url(activity, mastery_score=0.5)
         first = session(browser, url, lessons=2)
         assert first["xapi"] == "live" and first["current"] == 0
-        statements = stored(lrs, lms, launch, 4)
+        statements = stored(lrs, lms, launch, 9)
         assert_cmi5_rules(statements, launch, activity)
-        assert verbs_of(statements) == ["initialized", "passed", "completed", "terminated"]
-        passed, completed = statements[1], statements[2]
-        assert passed["result"]["success"] is True and passed["result"]["score"]["scaled"] == 0.5
+        assert verbs_of(statements) == ["initialized", "answered", "answered", "completed", "answered", "answered",
+                                        "answered", "passed", "terminated"]
+        assert_answers(statements, activity)
+        passed, completed = statements[7], statements[3]
+        assert passed["result"]["success"] is True and passed["result"]["score"]["scaled"] == 0.6
         assert passed["context"]["extensions"][MASTERY] == 0.5
         assert completed["result"] == {"completion": True, "duration": completed["result"]["duration"]}
         assert {"id": MOVEON_CATEGORY} in completed["context"]["contextActivities"]["category"]
         assert all("score" not in s.get("result", {}) for s in statements if s is not passed)
+        assert lms.relayed_verbs(launch.registration).count("answered") == 5
         assert lms.state.launches and all(l.fetched == 1 for l in lms.state.launches.values()), "token fetched once"
 
         # 2. Relaunch in the same registration: the bookmark is read back, nothing is completed or passed again.
         url, again = lms.launch_url(activity, registration=launch.registration, mastery_score=0.5)
         resumed = session(browser, url, lessons=0)
         assert resumed["current"] == 1, "opens the lesson the learner left"
-        statements = stored(lrs, lms, again, 6)
+        statements = stored(lrs, lms, again, 11)
         assert verbs_of(statements, again.session_id) == ["initialized", "terminated"]
         assert verbs_of(statements).count("completed") == verbs_of(statements).count("passed") == 1
 
@@ -290,13 +335,27 @@ def test_cmi5_finish_short_of_the_pass_mark_fails_then_returns_to_the_lms(browse
     with serve_lms(package, lrs) as lms:
         back = f"{lms.base}/returned"
         url, launch = lms.launch_url(activity, mastery_score=1.0, return_url=back)
-        state = session(browser, url, lessons=1, finish=True)
+        state = session(browser, url, lessons=2, finish=True)
         assert state["after_finish"] == back, "Finish ends the session and returns to the LMS (returnURL)"
-        statements = stored(lrs, lms, launch, 3)
+        statements = stored(lrs, lms, launch, 9)
         assert_cmi5_rules(statements, launch, activity)
-        assert verbs_of(statements) == ["initialized", "failed", "terminated"]
-        failed = statements[1]["result"]
-        assert failed["success"] is False and failed["score"]["scaled"] == 0.5 and failed["duration"].startswith("PT")
+        assert verbs_of(statements) == ["initialized", "answered", "answered", "completed", "answered", "answered",
+                                        "answered", "failed", "terminated"]
+        failed = statements[7]["result"]
+        assert failed["success"] is False and failed["score"]["scaled"] == 0.6 and failed["duration"].startswith("PT")
+
+
+@pytest.mark.slow
+def test_cmi5_finish_with_questions_unanswered_is_not_failing(browser, lrs, seed):
+    from browser.cmi5_lms import serve_lms
+
+    package = seed["cmi5"]
+    activity = au_id(package)
+    with serve_lms(package, lrs) as lms:
+        url, launch = lms.launch_url(activity, mastery_score=1.0, return_url=f"{lms.base}/returned")
+        session(browser, url, lessons=1, finish=True)
+        statements = stored(lrs, lms, launch, 4)
+        assert verbs_of(statements) == ["initialized", "answered", "answered", "terminated"]
 
 
 @pytest.mark.slow
@@ -309,11 +368,14 @@ def test_tincan_launch_reports_to_the_lrs(browser, lrs, seed):
         registration = "2b0b1b7e-5f0c-4f5e-9a34-0c4f1d4a7e21"
         url, launch = lms.tincan_url(activity, registration)
         assert session(browser, url, lessons=2)["xapi"] == "live"
-        statements = stored(lrs, lms, launch, 3)
-        assert verbs_of(statements) == ["initialized", "completed", "terminated"]
-        assert all(s["object"]["id"] == activity and s["context"]["registration"] == registration
-                   for s in statements)
-        assert all("contextActivities" not in s["context"] for s in statements), "no cmi5 category outside cmi5"
+        statements = stored(lrs, lms, launch, 8)
+        assert verbs_of(statements) == ["initialized", "answered", "answered", "completed", "answered", "answered",
+                                        "answered", "terminated"]
+        assert_answers(statements, activity)
+        assert all(s["object"]["id"] == activity for s in statements if not s["verb"]["id"].endswith("answered"))
+        assert all(s["context"]["registration"] == registration for s in statements)
+        assert all("category" not in s["context"].get("contextActivities", {}) for s in statements), \
+            "no cmi5 category outside cmi5"
         assert len({s["context"]["extensions"][SESSION_ID] for s in statements}) == 1
 
 

@@ -271,7 +271,7 @@ def c_ok(session: str, version: str) -> bool:
 
 def run_session(browser, package: Path, version: str, launch_page: str, lessons_to_read: int, initial=None):
     """One learner session: read `lessons_to_read` lessons (scroll, then Next), leave; return (cmi, calls, state)."""
-    from browser.lms import launch, leave, read_to_end, serve
+    from browser.lms import answer_lesson, launch, leave, read_to_end, serve
 
     context = browser.new_context(viewport={"width": 800, "height": 600})
     try:
@@ -281,6 +281,7 @@ def run_session(browser, package: Path, version: str, launch_page: str, lessons_
             for n in range(lessons_to_read):
                 read_to_end(sco)
                 if n + 1 < lessons_to_read:
+                    answer_lesson(sco)  # Next waits for the lesson's questions
                     sco.locator("nav.pager a.next").click()
             page.wait_for_timeout(1100)  # a measurable session time
             before_leave = page.evaluate("() => window.__LMS_DUMP()")
@@ -301,8 +302,9 @@ def test_single_sco_tracks_completion_bookmark_and_resumes(browser, seed_package
     assert fns.count("Initialize" if version == "2004" else "LMSInitialize") == 1
     assert cmi_value(cmi, version, "status") == "completed"  # all-lessons rule: both read to the end
     assert cmi_value(cmi, version, "location").startswith(f"{total}@")
-    # lessons read, then the state of the seed lessons' questions, none answered here (docs/quiz.md)
-    assert re.fullmatch(r"1\.[0-9a-f]{6}\.3~[0-9a-z]+~;;;;", cmi["suspend_data"]), cmi["suspend_data"]
+    # lessons read, then the state of the seed lessons' questions (docs/quiz.md): the first lesson's two were
+    # answered (first choice, checked once: interactions 0 and 1) before Next, the last lesson's not
+    assert re.fullmatch(r"1\.[0-9a-f]{6}\.3~[0-9a-z]+~0,1,a;1,1,a;;;", cmi["suspend_data"]), cmi["suspend_data"]
     session_field = "cmi.session_time" if version == "2004" else "cmi.core.session_time"
     sent = [c["args"][1] for c in calls if c["fn"].endswith("SetValue") and c["args"][0] == session_field]
     assert len(sent) == 1 and c_ok(sent[0], version), sent

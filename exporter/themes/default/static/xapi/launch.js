@@ -1,7 +1,8 @@
 /* exporter xAPI launch: reads a cmi5 or Tin Can launch, then lets the reading runtime (runtime.js, the one the
  * SCORM packages use) report through xAPI. The runtime talks to a SCORM 2004 API; this file provides one in the
  * page itself, answered from the LRS: its bookmark from the State API, its completion as a `completed` statement,
- * its progress as the score a pass mark judges, its Terminate as `terminated`. Without a launch (a plain preview)
+ * each checked question (a SCORM interaction) as an `answered` statement, the questions' score as the one a pass
+ * mark judges (the share of lessons read on a page without questions), its Terminate as `terminated`. Without a launch (a plain preview)
  * or when the launch fails, the page says so and the runtime runs as a preview: never a blank page. */
 (function () {
   "use strict";
@@ -112,15 +113,39 @@
     } catch (e) { return ""; }
   }
 
+  /* A checked question as the runtime wrote it (SCORM 2004 interaction fields, whose response formats are
+     xAPI's), with its choices' words from the page. */
+  function interaction(data, index) {
+    var n = "cmi.interactions." + index + ".", id = data[n + "id"];
+    var box = document.querySelector("div.quiz[data-question='" + id + "']");
+    var patterns = [];
+    for (var k = 0; data[n + "correct_responses." + k + ".pattern"] !== undefined; k++) {
+      patterns.push(data[n + "correct_responses." + k + ".pattern"]);
+    }
+    var choices = box ? Array.prototype.slice.call(box.querySelectorAll("input[type=radio], input[type=checkbox]"))
+      .map(function (input) {
+        var label = box.querySelector("label[for='" + input.id + "']");
+        return { id: input.value, text: label ? label.textContent.trim() : input.value };
+      }) : [];
+    return { id: id, type: data[n + "type"], description: data[n + "description"] || id, patterns: patterns,
+             response: data[n + "learner_response"] || "", success: data[n + "result"] === "correct",
+             latency: data[n + "latency"] || "", choices: choices };
+  }
+
   // --- the SCORM 2004 API the reading runtime finds in this window -----------------------------------------
   function installApi(launch, lrs, launchData, bookmark) {
     var mode = MODES[launchData.launchMode] || "normal";
     var judged = mode === "normal";
     var mastery = passMark(launchData);
+    // With questions, the runtime judges their score against the pass mark this launch uses (the LMS's own
+    // masteryScore first): it reads it from the page before it starts.
+    var questions = !!document.querySelector("div.quiz[data-question]");
+    body.setAttribute("data-quiz-pass", mastery === null ? "" : String(mastery));
     var make = new X.Statements({
       actor: launch.actor, activityId: launch.activityId, registration: launch.registration,
       contextTemplate: launchData.contextTemplate, cmi5: launch.cmi5, masteryScore: mastery,
-      sessionId: X.uuid()  // cmi5: the LMS's session id in the context template wins
+      sessionId: X.uuid(),  // cmi5: the LMS's session id in the context template wins
+      language: document.documentElement.lang || "en"
     });
     var saved = { location: bookmark.location || "", suspend_data: bookmark.suspend_data || "",
                   completed: !!bookmark.completed, passed: !!bookmark.passed, score: bookmark.score || 0 };
@@ -128,9 +153,11 @@
       "cmi.mode": mode, "cmi.entry": bookmark.location ? "resume" : "ab-initio",
       "cmi.location": saved.location, "cmi.suspend_data": saved.suspend_data,
       "cmi.completion_status": saved.completed ? "completed" : "unknown",
-      "cmi.success_status": saved.passed ? "passed" : "unknown", "adl.nav.request_valid.continue": "false"
+      "cmi.success_status": saved.passed ? "passed" : "unknown", "adl.nav.request_valid.continue": "false",
+      "cmi.interactions._count": "0"
     };
-    var phase = "new", started = 0, learnerFinishing = false, dirty = false;
+    var phase = "new", started = 0, learnerFinishing = false, dirty = false, failedSent = false;
+    var INTERACTION = /^cmi\.interactions\.(\d+)\.(id|timestamp)$/;
 
     function send(statement) { session.sent.push(statement.verb.display["en-US"]); lrs.send([statement]); }
     function putBookmark() {
@@ -146,12 +173,39 @@
       } else if (name === "cmi.completion_status" && value === "completed" && judged && !saved.completed) {
         saved.completed = dirty = true;  // cmi5 9.3.3: once per registration
         send(make.completed(Date.now() - started));
-      } else if (name === "cmi.progress_measure") {
+      } else if (name === "cmi.progress_measure" && !questions) {
         saved.score = Math.round(parseFloat(value) * 10000) / 10000;
         judgePass();
+      } else if (name === "cmi.score.scaled" && questions) {
+        saved.score = parseFloat(value);
+      } else if (name === "cmi.success_status" && questions) {
+        judgeQuiz(value);
+      } else if (INTERACTION.test(name)) {
+        onInteraction(INTERACTION.exec(name));
       }
     }
-    // Until quizzes exist the score is the share of lessons read: passed once it reaches the pass mark.
+    // The runtime writes a question's fields from its id to its timestamp, last: then it is complete.
+    function onInteraction(match) {
+      var index = parseInt(match[1], 10);
+      if (match[2] === "id") {
+        data["cmi.interactions._count"] = String(Math.max(index + 1, parseInt(data["cmi.interactions._count"], 10)));
+      } else if (judged) {
+        send(make.answered(interaction(data, index)));
+      }
+    }
+    // With questions the runtime says when they are all settled and whether their score reaches the pass mark:
+    // passed once per registration (cmi5 9.3.4), failed once per session (9.3.5) and never after passing.
+    function judgeQuiz(verdict) {
+      if (!judged || mastery === null || saved.passed) { return; }
+      if (verdict === "passed") {
+        saved.passed = dirty = true;
+        send(make.passed(saved.score, Date.now() - started));
+      } else if (verdict === "failed" && !failedSent) {
+        failedSent = true;
+        send(make.failed(saved.score, Date.now() - started));
+      }
+    }
+    // Without questions the score is the share of lessons read: passed once it reaches the pass mark.
     function judgePass() {
       if (judged && mastery !== null && !saved.passed && saved.score >= mastery) {
         saved.passed = dirty = true;  // cmi5 9.3.4: once per registration
@@ -160,7 +214,7 @@
     }
     // Failed only when the learner ends the attempt (Finish) short of the pass mark; leaving is not failing.
     function judgeFail() {
-      if (judged && mastery !== null && !saved.passed && learnerFinishing) {
+      if (judged && mastery !== null && !saved.passed && learnerFinishing && !questions) {
         send(make.failed(saved.score, Date.now() - started));
       }
     }

@@ -92,6 +92,35 @@
     return this.make(verb, { defined: true, moveOn: true, judged: true,
                              result: { success: success, score: { scaled: scaled }, duration: duration(ms) } });
   };
+  /* A checked question (runtime.js's interaction: id, type, description, patterns, response, success, latency,
+     choices) as an xAPI interaction activity: a cmi.interaction definition with its type, correct responses
+     pattern and choices, and the learner's response, success and time taken. Its id is the AU's plus the
+     question's, which is stable across rebuilds (docs/quiz.md), so an LRS lines up every learner's answers. */
+  Statements.prototype.answered = function (question) {
+    var s = this.session, words = {};
+    words[s.language || "en"] = question.description;
+    var definition = { type: "http://adlnet.gov/expapi/activities/cmi.interaction", name: words,
+                       description: words, interactionType: question.type,
+                       correctResponsesPattern: question.patterns };
+    if (question.choices.length) {
+      definition.choices = question.choices.map(function (choice) {
+        var text = {};
+        text[s.language || "en"] = choice.text;
+        return { id: choice.id, description: text };
+      });
+    }
+    var result = { success: question.success, response: question.response };
+    if (question.latency) { result.duration = question.latency; }
+    var parent = { id: s.activityId, objectType: "Activity" };
+    var statement = this.make("answered", {
+      object: { id: s.activityId + "/question/" + encodeURIComponent(question.id), objectType: "Activity",
+                definition: definition },
+      result: result
+    });
+    var activities = statement.context.contextActivities = statement.context.contextActivities || {};
+    activities.parent = (activities.parent || []).concat([parent]);
+    return statement;
+  };
   Statements.prototype.terminated = function (ms) {
     return this.make("terminated", { defined: true, result: { duration: duration(ms) } });
   };
