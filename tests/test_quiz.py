@@ -386,3 +386,81 @@ def test_workbook_prints_questions_with_tick_boxes_and_the_key_only_when_asked(t
         assert "a) Budget; b) Authority" in key and "BANT / B.A.N.T." in key and ": True" in key
     else:
         assert "Answer key" not in whole and "B.A.N.T." not in whole and "Qualify before you demo." not in whole
+
+
+# ----------------------------------------------------------------------------- whole-quiz retry (real browser)
+
+def quiz_session(browser, target: Path, rounds: list[dict], initial=None) -> tuple[dict, list[str], dict]:
+    """One learner session on the pitch lesson's SCO (SCORM 2004): each round answers every question, then, if
+    the page offers it, retries the whole quiz. Returns what the LMS holds, the summary after each round, and
+    what the page shows at the end."""
+    from browser.lms import launch, leave, serve
+
+    context = browser.new_context(viewport={"width": 900, "height": 700})
+    summaries, results = [], []
+    try:
+        with serve(target) as base:
+            page, sco = launch(context, base, "2004", "l-01-pitch.html", initial)
+            for n, given in enumerate(rounds):
+                for question, keys in given.items():
+                    answer(sco, question, keys)
+                summaries.append(sco.locator(".quiz-summary .quiz-score").text_content())
+                results.append((sco.evaluate("() => Array.from(document.querySelectorAll('.quiz-result'))"
+                                             ".map(p => p.textContent)"), sco.locator(".quiz-right").count(),
+                                sco.locator(".quiz-explanation:not([hidden])").count()))
+                if n + 1 < len(rounds):
+                    sco.locator(".quiz-summary button.quiz-retake").click()
+                    assert sco.locator(".quiz-summary").count() == 0, "a new attempt hides the last one's summary"
+                    assert sco.locator("button.quiz-check").count() == 2 and sco.locator("input:checked").count() == 0
+            shown = {"summary": sco.locator(".quiz-summary .quiz-score").text_content()
+                     if sco.locator(".quiz-summary").count() else None,
+                     "retake": sco.locator("button.quiz-retake").count(),
+                     "checked": sorted(sco.evaluate("() => Array.from(document.querySelectorAll('input:checked'))"
+                                                    ".map(i => i.id)"))}
+            shown["results"] = results
+            leave(page)
+            return page.evaluate("() => window.__LMS_DUMP()"), summaries, shown
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def retry_package(tmp_path_factory) -> Path:
+    source = make_course(tmp_path_factory.mktemp("retry"), attempts=2, retry="quiz")
+    out = tmp_path_factory.mktemp("retry-out")
+    package, reporter = build_one(source, out, "scorm2004", ".zip", mode="multi")
+    assert reporter.diagnostics == []
+    zipfile.ZipFile(package).extractall(out / "pkg")
+    return out / "pkg"
+
+
+@pytest.mark.slow
+def test_whole_quiz_retry_after_a_failed_attempt_can_pass_and_is_restored(browser, retry_package):
+    wrong = {"l-01-pitch-q1": ["a"], "l-01-pitch-q2": ["true"]}   # 1 of 3 weight points: 33 % < 70
+    right = {"l-01-pitch-q1": ["b"], "l-01-pitch-q2": ["true"]}
+    cmi, summaries, shown = quiz_session(browser, retry_package, [wrong, right])
+    assert summaries == ["Your score: 33.33 %. Pass mark 70 %: not passed. You can retry the quiz (1 more attempt).",
+                         "Your score: 100 %. Pass mark 70 %: passed."]
+    assert shown["retake"] == 0
+    # after the failed attempt the right answer and the explanation are not given away; once passed, they are
+    assert shown["results"] == [(["Not quite.", "Correct."], 0, 0), (["Correct.", "Correct."], 2, 1)]
+    # each question keeps its interaction across attempts and reports the last answer
+    assert [(r["id"], r["learner_response"], r["result"]) for r in interactions(cmi)] == \
+        [("l-01-pitch-q1", "b", "correct"), ("l-01-pitch-q2", "true", "correct")]
+    assert (score_of(cmi, "2004")["raw"], cmi["success_status"]) == ("100", "passed")
+    assert re.search(r"~[0-9a-z]+\.2~", cmi["suspend_data"]), cmi["suspend_data"]
+    again = {"cmi.entry": "resume", "cmi.location": cmi["location"], "cmi.suspend_data": cmi["suspend_data"],
+             "cmi.completion_status": cmi["completion_status"], "cmi.success_status": cmi["success_status"]}
+    _, _, restored = quiz_session(browser, retry_package, [], initial=again)
+    assert restored == {"summary": "Your score: 100 %. Pass mark 70 %: passed.", "retake": 0, "results": [],
+                        "checked": ["exporter-quiz-l-01-pitch-q1-b", "exporter-quiz-l-01-pitch-q2-true"]}
+
+
+@pytest.mark.slow
+def test_whole_quiz_retry_stops_when_the_attempts_are_used_up(browser, retry_package):
+    wrong = {"l-01-pitch-q1": ["c"], "l-01-pitch-q2": ["false"]}
+    cmi, summaries, shown = quiz_session(browser, retry_package, [wrong, wrong])
+    assert summaries[-1] == "Your score: 0 %. Pass mark 70 %: not passed."
+    assert shown["retake"] == 0
+    assert shown["results"][-1] == (["Not quite: the right answer is marked."] * 2, 2, 1)
+    assert (score_of(cmi, "2004")["raw"], cmi["success_status"]) == ("0", "failed")

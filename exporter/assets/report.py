@@ -19,8 +19,8 @@ _PER_FORMAT_EMBEDS = {
     "html": ("embed", "link card"),
 }
 _SCORM_QUIZ = "form controls checked on the page; each answer an interaction, the score and pass/fail sent to the LMS"
-_LRS_QUIZ = ("form controls checked on the page; not yet sent to the LRS (no answered statements; its score is "
-             "still the share of lessons read)")
+_LRS_QUIZ = ("form controls checked on the page; each answer an `answered` statement (cmi.interaction), the score "
+             "and passed/failed sent to the LRS")
 _QUIZZES = {
     "pdf": "tick boxes or writing lines; right answers and explanations only in the answer key (pdf.answer_key)",
     "epub": "question and choices, no checking (readers run no scripts); answers in a section at the chapter's end",

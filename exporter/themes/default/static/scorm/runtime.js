@@ -208,6 +208,7 @@
     commit();
     gatePager();
     updateSummary();
+    if (cfg.retry === "quiz" && quizOver()) { quizzes.forEach(showResult); }  // the answers, now the quiz is over
   }
   function retryQuestion(q) {
     if (!q || settled(q)) { return; }
@@ -227,26 +228,29 @@
     q.el.querySelector(".quiz-result").textContent = "";
   }
   // What the learner sees after a check: the verdict (announced), the feedback of what they chose, and once the
-  // question is settled the explanation and, if they missed it, the right answer marked.
+  // question is settled the explanation and, if they missed it, the right answer marked. With whole-quiz retry,
+  // the right answers wait until the quiz is over (passed, or no attempt left): a retry is not a copy.
   function showResult(q) {
-    var done = settled(q), chosen = q.response.split(",");
+    var done = settled(q), reveal = done && quizOver(), chosen = q.response.split(",");
     inputs(q).forEach(function (i) {
       i.disabled = true;
       if (i.type === "text") { i.value = q.response; } else { i.checked = chosen.indexOf(i.value) >= 0; }
       var row = i.closest(".quiz-choice");
       var feedback = row ? row.querySelector(".quiz-choice-feedback") : null;
       if (feedback) { feedback.hidden = !i.checked; }
-      if (row && done) { row.classList.toggle("quiz-right", q.correct.indexOf(i.value) >= 0); }
+      if (row) { row.classList.toggle("quiz-right", reveal && q.correct.indexOf(i.value) >= 0); }
     });
     var left = checksPerQuestion() - q.tries;
     q.el.querySelector(".quiz-result").textContent = q.result === "correct" ? "Correct." :
-      done ? "Not quite: the right answer is marked." : "Not quite. You can try again (" + left + " more " + (left === 1 ? "try" : "tries") + ").";
+      reveal ? "Not quite: the right answer is marked." : done ? "Not quite." :
+      "Not quite. You can try again (" + left + " more " + (left === 1 ? "try" : "tries") + ").";
     q.el.classList.toggle("quiz-correct", q.result === "correct");
     q.el.classList.toggle("quiz-wrong", q.result === "wrong");
     setActions(q, false, !done);
     var explanation = q.el.querySelector(".quiz-explanation");
-    if (explanation) { explanation.hidden = !done; }
+    if (explanation) { explanation.hidden = !reveal; }
   }
+  function quizOver() { return cfg.retry !== "quiz" || (quizzes.every(settled) && !canRetake()); }
   function pad2(n) { return (n < 10 ? "0" : "") + n; }
   function clock(date) { return pad2(date.getHours()) + ":" + pad2(date.getMinutes()) + ":" + pad2(date.getSeconds()); }
   function stamp(date) {
