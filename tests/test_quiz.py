@@ -186,8 +186,9 @@ def session(browser, package: Path, version: str, page_name: str, questions: lis
     try:
         with serve(package) as base:
             page, sco = launch(context, base, version, page_name, initial)
-            restored = sco.evaluate("() => Array.from(document.querySelectorAll('div.quiz')).map(q => "
-                                    "[q.dataset.question, Array.from(q.querySelectorAll('input')).filter(i => "
+            # every lesson's questions: only the lesson on screen is in the page, the runtime holds the others
+            restored = sco.evaluate("() => window.exporterScorm.sections.flatMap(s => Array.from("
+                                    "s.querySelectorAll('div.quiz'))).map(q => [q.dataset.question, Array.from(q.querySelectorAll('input')).filter(i => "
                                     "i.type === 'text' ? i.value : i.checked).map(i => i.type === 'text' ? i.value : "
                                     "i.value), q.querySelector('.quiz-result').textContent])")
             for index, lesson in enumerate(sorted({q.rsplit('-', 1)[0] for q in questions})):
@@ -197,7 +198,8 @@ def session(browser, package: Path, version: str, page_name: str, questions: lis
                     read_to_end(sco)
                 if index + 1 < len({q.rsplit('-', 1)[0] for q in questions}):
                     sco.locator("nav.pager a.next").click()
-            texts = sco.evaluate("() => Array.from(document.querySelectorAll('.quiz-result')).map(p => p.textContent)")
+            texts = sco.evaluate("() => window.exporterScorm.sections.flatMap(s => Array.from("
+                                 "s.querySelectorAll('.quiz-result'))).map(p => p.textContent)")
             leave(page)
             return page.evaluate("() => window.__LMS_DUMP()"), restored, texts
     finally:
@@ -464,3 +466,50 @@ def test_whole_quiz_retry_stops_when_the_attempts_are_used_up(browser, retry_pac
     assert shown["retake"] == 0
     assert shown["results"][-1] == (["Not quite: the right answer is marked."] * 2, 2, 1)
     assert (score_of(cmi, "2004")["raw"], cmi["success_status"]) == ("0", "failed")
+
+
+# ----------------------------------------------------------------------------- what is in the page (real browser)
+
+QUIZ_COURSE = Path(__file__).parent / "projects" / "quiz"
+
+
+@pytest.mark.slow
+def test_only_what_applies_is_in_the_page_and_lessons_open_once_the_questions_before_are_answered(browser, tmp_path):
+    """No stale control for anyone (a keyboard, a screen reader, an LMS's test robot) to reach: lessons not on
+    screen, a used Check button, a Next that leads nowhere are out of the page, not hidden in it; Next and the
+    contents list open a lesson once every question before it has been checked."""
+    package, _ = build_one(QUIZ_COURSE, tmp_path / "out", "scorm12", ".zip")
+    zipfile.ZipFile(package).extractall(tmp_path / "pkg")
+    from browser.lms import launch, serve
+
+    context = browser.new_context(viewport={"width": 1000, "height": 800})
+    try:
+        with serve(tmp_path / "pkg") as base:
+            page, sco = launch(context, base, "1.2", "index.html")
+            assert sco.locator("section.lesson").count() == 1
+            assert sco.locator("[hidden]").count() == sco.locator(".quiz-choice-feedback[hidden], "
+                                                                  ".quiz-explanation[hidden], .status[hidden]").count()
+            assert sco.locator(".pager a.prev, .pager .finish-end, button.quiz-retry").count() == 0
+            gated = sco.locator(".pager a.next[aria-disabled='true']")
+            assert gated.count() == 1
+            assert [a.get_attribute("aria-disabled") for a in sco.locator("nav.contents a").all()] == \
+                [None, "true", "true"]
+            gated.click(force=True)  # a learner may still press it: it says why it waits
+            assert sco.evaluate("() => document.activeElement.id") == "exporter-quiz-l-01-discovery-before-demo-a"
+            assert "Answer and check each question first" in sco.locator("p.status").text_content()
+            assert sco.evaluate("() => window.exporterScorm.state.current") == 0
+            answer(sco, "l-01-discovery-before-demo", ["a"])
+            box = sco.locator("div.quiz[data-question='l-01-discovery-before-demo']")
+            assert box.locator("button").count() == 0, "the used Check button left the page"
+            assert sco.evaluate("() => document.activeElement.className") == "quiz-result"
+            assert gated.count() == 1, "one question of the lesson is still to answer"
+            answer(sco, "l-01-discovery-listen", ["false"])
+            assert sco.locator(".pager [aria-disabled]").count() == 0
+            assert [a.get_attribute("aria-disabled") for a in sco.locator("nav.contents a").all()] == \
+                [None, None, "true"], "the week check opens once the second lesson's questions are answered"
+            sco.locator(".pager a.next").click()
+            assert sco.locator("section.lesson").count() == 1
+            assert sco.locator("section.lesson h1").text_content() == "From demo to proposal"
+            assert sco.locator(".pager a.prev").count() == 1 and sco.locator(".pager a.next[aria-disabled]").count()
+    finally:
+        context.close()

@@ -156,7 +156,7 @@
              patterns: JSON.parse(el.getAttribute("data-patterns") || "[]"),
              tries: 0, response: "", index: -1, result: "", shown: 0,
              actions: el.querySelector(".quiz-actions"), check: el.querySelector(".quiz-check"),
-             retry: el.querySelector(".quiz-retry") };
+             retry: el.querySelector(".quiz-retry"), lesson: sections.indexOf(el.closest("section.lesson")) };
   });
   // Only the controls that apply are in the page: Check until the answer is checked, then Try again while
   // tries are left. A used control leaves the page (never hidden in it), and focus moves on with the learner.
@@ -165,11 +165,16 @@
     present(q.check, check);
     present(q.retry, retry);
     if (!focused) { return; }
-    var result = q.el.querySelector(".quiz-result");
     if (retry) { q.retry.focus(); return; }
     if (check) { q.check.focus(); return; }
-    result.setAttribute("tabindex", "-1");
-    result.focus({ preventScroll: true });
+    focusOnce(q.el.querySelector(".quiz-result"));
+  }
+  // Focus for an element that is not a control (the verdict): focusable while it has focus only, so it
+  // never joins the Tab order or the page's clickable things.
+  function focusOnce(element) {
+    element.setAttribute("tabindex", "-1");
+    element.addEventListener("blur", function () { element.removeAttribute("tabindex"); }, { once: true });
+    element.focus({ preventScroll: true });
   }
   function checksPerQuestion() { return cfg.retry === "quiz" ? 1 : cfg.attempts; }
   function quizOf(element) {
@@ -354,32 +359,37 @@
     inputs(quizzes[0])[0].focus({ preventScroll: true });
   }
 
-  // --- the pager waits for the questions on screen: Next (Next lesson) goes on once each has been answered and
-  // checked, as the Next of a quiz slide does in other authoring tools; the contents list still opens any lesson.
-  // Only while an LMS records the session: a preview or a review reads freely.
-  function waitingQuestions() {
-    var section = sections[state.current];
-    if (!state.live || state.review || !section) { return []; }
-    return quizzes.filter(function (q) { return !q.tries && section.contains(q.el); });
+  // --- questions are answered in order: a lesson opens (Next, Next lesson, the contents list) once every question
+  // before it has been answered and checked, as the Next of a quiz slide does in other authoring tools; lessons
+  // already passed stay open. Only while an LMS records the session: a preview or a review reads freely.
+  function firstWaitingBefore(index) {
+    if (!state.live || state.review) { return null; }
+    for (var i = 0; i < quizzes.length; i++) {
+      if (!quizzes[i].tries && quizzes[i].lesson < index) { return quizzes[i]; }
+    }
+    return null;
+  }
+  function gate(control, waiting) {
+    if (!control) { return; }
+    if (waiting) {
+      control.setAttribute("aria-disabled", "true");
+      control.setAttribute("title", "Answer the questions before this lesson first");
+    } else {
+      control.removeAttribute("aria-disabled");
+      control.removeAttribute("title");
+    }
   }
   function gatePager() {
-    var waiting = waitingQuestions().length > 0;
-    [pager.next, pager.cont].forEach(function (control) {
-      if (!control) { return; }
-      if (waiting) {
-        control.setAttribute("aria-disabled", "true");
-        control.setAttribute("title", "Answer the questions of this lesson first");
-      } else {
-        control.removeAttribute("aria-disabled");
-        control.removeAttribute("title");
-      }
-    });
+    gate(pager.next, !!firstWaitingBefore(state.current + 1));
+    gate(pager.cont, !!firstWaitingBefore(sections.length));
+    document.querySelectorAll("nav.contents a").forEach(function (link, i) { gate(link, !!firstWaitingBefore(i)); });
   }
   function pointAtWaitingQuestion() {
-    var q = waitingQuestions()[0];
+    var q = firstWaitingBefore(sections.length);
     var note = document.querySelector(".status");
-    if (note) { note.textContent = "Answer and check each question of this lesson to go on."; }
+    if (note) { note.textContent = "Answer and check each question first: the next lessons open once they are answered."; }
     if (!q) { return; }
+    if (q.lesson !== state.current && q.lesson >= 0) { show(q.lesson, 0); }
     q.el.scrollIntoView({ block: "center" });
     inputs(q)[0].focus({ preventScroll: true });
   }
@@ -423,11 +433,13 @@
     updateSummary();
   }
 
-  // --- in-package navigation (single SCO): one lesson on screen at a time ------------------------------
+  // --- in-package navigation (single SCO): one lesson on screen at a time, and only that one in the page: the
+  // others wait outside it (as a used control does), so nothing of theirs is found, focused or clicked unseen.
+  // Printing puts them all back for the while.
   function show(index, permille) {
     if (index < 0 || index >= sections.length) { return; }
     state.current = index;
-    sections.forEach(function (s, i) { s.classList.toggle("current", i === index); });
+    sections.forEach(function (s, i) { s.classList.toggle("current", i === index); present(s, i === index); });
     document.querySelectorAll("nav.contents a").forEach(function (a, i) {
       if (i === index) { a.setAttribute("aria-current", "page"); } else { a.removeAttribute("aria-current"); }
     });
@@ -454,12 +466,19 @@
     var heading = section.querySelector("h1");
     link.querySelector(".pager-title").textContent = ": " + (heading ? heading.textContent : "");
   }
+  function findById(id) {
+    var found = document.getElementById(id);
+    for (var i = 0; !found && i < sections.length; i++) {
+      found = sections[i].id === id ? sections[i] : sections[i].querySelector("[id='" + id.replace(/['\\]/g, "\\$&") + "']");
+    }
+    return found;
+  }
   function onClick(event) {
     var link = event.target.closest ? event.target.closest("a[href^='#']") : null;
-    var gate = event.target.closest ? event.target.closest(".pager [aria-disabled='true']") : null;
-    if (gate) { event.preventDefault(); pointAtWaitingQuestion(); return; }
+    var gated = event.target.closest ? event.target.closest("nav.contents a[aria-disabled='true'], .pager [aria-disabled='true']") : null;
+    if (gated) { event.preventDefault(); pointAtWaitingQuestion(); return; }
     if (link) {
-      var target = document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
+      var target = findById(decodeURIComponent(link.getAttribute("href").slice(1)));
       var index = sections.indexOf(target);
       if (index >= 0) { event.preventDefault(); collapseContentsOnPhones(); show(index, 0); return; }
       // a heading in another lesson: open that lesson first, then let the browser scroll to the heading
@@ -533,6 +552,10 @@
     });
     window.addEventListener("pagehide", function () { finish(false); });
     if (cfg.commitSeconds > 0) { window.setInterval(function () { if (!state.done) { save(); commit(); } }, cfg.commitSeconds * 1000); }
+    window.addEventListener("beforeprint", function () { sections.forEach(function (s) { present(s, true); }); });
+    window.addEventListener("afterprint", function () {
+      sections.forEach(function (s, i) { present(s, i === state.current); });
+    });
     restoreQuizzes();
     document.documentElement.classList.add("js");
     collapseContentsOnPhones();
@@ -571,6 +594,6 @@
     gatePager();
   }
 
-  window.exporterScorm = { state: state, finish: finish };  // read by the project's browser test
+  window.exporterScorm = { state: state, finish: finish, sections: sections };  // read by the project's browser test
   start();
 })();
