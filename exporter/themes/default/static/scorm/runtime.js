@@ -303,9 +303,6 @@
       if (v2004) { set("cmi.success_status", state.success); }
     }
   }
-  // suspend_data after "~<fingerprint of the question ids>[.<quiz attempt, from the 2nd>]~": per question
-  // "index,tries,answer" (';' between);
-  // the build checks the worst case of this against the LMS's limit (exporter/shape/quiz.py).
   // --- the whole quiz (every question of this page): its score once all are settled, and with quiz.retry: quiz
   // a new attempt at all of them after one that did not pass, as quiz.attempts allows
   var summary = { box: null, text: null, retake: null };
@@ -394,6 +391,9 @@
     inputs(q)[0].focus({ preventScroll: true });
   }
 
+  // suspend_data after "~<fingerprint of the question ids>[.<quiz attempt, from the 2nd>]~": per question
+  // "index,tries,answer" (';' between); the build checks the worst case of this against the LMS's limit
+  // (exporter/shape/quiz.py).
   function quizFingerprint() {
     var h = 5381, ids = quizzes.map(function (q) { return q.id; }).join(" ");
     for (var i = 0; i < ids.length; i++) { h = (h * 33 + ids.charCodeAt(i)) >>> 0; }
