@@ -10,11 +10,12 @@ from exporter.assets import resolve_assets
 from exporter.assets.remote import write_lockfile
 from exporter.assets.report import loss_report
 from exporter.cache import BuildCache, open_cache
-from exporter.config import CourseConfig, load_config, with_overrides
+from exporter.config import CourseConfig, config_pos, load_config, with_overrides
 from exporter.diagnostics import Code, Reporter, Severity
 from exporter.errors import BuildFailed, ConfigError, ExportError, UsageError
 from exporter.exporters import DEFAULT_FORMATS, EXPORTERS, Exporter, exporter_for
 from exporter.guard import LessonFailed
+from exporter.i18n import check_language, ui_for
 from exporter.load import discover_lessons, load_lessons
 from exporter.model import Artifact, AssetManifest, Course, ShapedBook, SourcePos
 from exporter.normalize import normalize
@@ -46,6 +47,7 @@ def read_course(source: Path, reporter: Reporter, overrides: dict[str, Any] | No
     if not source.is_dir():
         raise ConfigError(f"'{source}' is not a folder of lessons")
     config: CourseConfig = with_overrides(load_config(source, reporter), **(overrides or {}))
+    check_language(config.language, reporter, config_pos(config))
     paths, refused = discover_lessons(source, config, reporter)
     sources = load_lessons(source, paths, reporter)
     unreadable = set(paths) - {s.path for s in sources}
@@ -120,6 +122,7 @@ def _render_and_shape(course: Course, manifest: AssetManifest, names: tuple[str,
                       ) -> tuple[Course, list[tuple[Exporter, ShapedBook]]]:
     """Render once, shape every format. A lesson that makes a stage fail (a bug of ours) is named in an
     error; under --skip-broken the course is rendered and shaped again without it."""
+    theme = theme.localized(ui_for(course.config.language, course.config.ui))  # exporter's words: the course's
     while True:
         try:
             progress("rendering lessons")

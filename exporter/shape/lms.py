@@ -67,7 +67,7 @@ def linked_bodies(lessons: tuple[LessonHtml, ...], manifest: AssetManifest, mode
     for item in lessons:
         with lesson_guard(item.lesson.source, "shaping the LMS page of"):
             root = screen_root(item, manifest)
-            interactive_quizzes(root, item.lesson)
+            interactive_quizzes(root, item.lesson, item.ui)
             roots[item.lesson.slug] = (item.lesson, root)
     if mode == "single":
         link_pages([Page("index.html", lesson, root) for lesson, root in roots.values()], reporter)

@@ -12,6 +12,7 @@ from exporter.diagnostics import Reporter
 from exporter.guard import lesson_guard
 from exporter.model import Artifact, AssetManifest, Course, Lesson, Module, RenderedDoc, ShapedBook
 from exporter.render import LessonHtml
+from exporter.i18n.css import folio_css
 from exporter.theme import Theme
 
 from exporter.exporters.pdf.layout import SHELL, UNITS_MARKER, lay_out
@@ -86,7 +87,7 @@ def _context(course: Course, parts: tuple[PrintedModule, ...], key: AnswerKey | 
         "answers": _group_answers(key) if key else [],
         "subject": config.description or ", ".join(tags) or config.title,
         "keywords": ", ".join(tags), "build_date": build_date_iso(),
-        "css": _stylesheet(theme, config.pdf.paper),
+        "css": _stylesheet(theme, config.pdf.paper) + folio_css(theme.ui),
         "pageref": pageref,
     }
 

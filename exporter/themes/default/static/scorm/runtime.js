@@ -13,6 +13,17 @@
     passMark: body.getAttribute("data-quiz-pass") ? parseFloat(body.getAttribute("data-quiz-pass")) : null,
     attempts: Math.max(1, parseInt(body.getAttribute("data-quiz-attempts") || "1", 10))
   };
+  // exporter's words in the course's language (exporter/i18n/runtime.py); English if a theme's page lacks them
+  var words = {
+    progress: "{read} of {total} read", typeFirst: "Type an answer first.", chooseFirst: "Choose an answer first.",
+    correct: "Correct.", wrongFinal: "Not quite: the right answer is marked.", video: "Video",
+    wrongRetry: null,
+    saved: "Your progress is saved. You can close this window.", untracked: "Preview: no LMS is tracking this session."
+  };
+  try {
+    var given = JSON.parse(body.getAttribute("data-words") || "{}");
+    Object.keys(given).forEach(function (key) { words[key] = given[key]; });
+  } catch (e) { /* the English words above */ }
   var v2004 = cfg.version === "2004";
   var FN = v2004
     ? { init: "Initialize", fin: "Terminate", get: "GetValue", set: "SetValue", commit: "Commit" }
@@ -112,7 +123,7 @@
   function evaluate() {
     var read = state.reached.filter(Boolean).length;
     var text = document.querySelector(".progress-text");
-    if (text) { text.textContent = read + " of " + sections.length + " read"; }
+    if (text) { text.textContent = words.progress.replace("{read}", read).replace("{total}", sections.length); }
     var bar = document.querySelector("progress.progress");
     if (bar) { bar.value = read; }
     if (v2004) { set("cmi.progress_measure", (read / Math.max(1, sections.length)).toFixed(2)); }
@@ -164,7 +175,7 @@
     if (!q || settled(q)) { return; }
     var response = responseOf(q);
     var note = q.el.querySelector(".quiz-result");
-    if (!response) { note.textContent = q.kind === "fill-in" ? "Type an answer first." : "Choose an answer first."; return; }
+    if (!response) { note.textContent = q.kind === "fill-in" ? words.typeFirst : words.chooseFirst; return; }
     q.response = response;
     q.tries += 1;
     q.result = isCorrect(q, response) ? "correct" : "wrong";
@@ -199,8 +210,9 @@
       if (row && done) { row.classList.toggle("quiz-right", q.correct.indexOf(i.value) >= 0); }
     });
     var left = cfg.attempts - q.tries;
-    q.el.querySelector(".quiz-result").textContent = q.result === "correct" ? "Correct." :
-      done ? "Not quite: the right answer is marked." : "Not quite. You can try again (" + left + " more " + (left === 1 ? "try" : "tries") + ").";
+    q.el.querySelector(".quiz-result").textContent = q.result === "correct" ? words.correct :
+      done ? words.wrongFinal : words.wrongRetry ? words.wrongRetry[Math.min(left, words.wrongRetry.length - 1)]
+        : "Not quite. You can try again (" + left + " more " + (left === 1 ? "try" : "tries") + ").";
     q.el.classList.toggle("quiz-correct", q.result === "correct");
     q.el.classList.toggle("quiz-wrong", q.result === "wrong");
     q.el.querySelector(".quiz-check").hidden = true;
@@ -354,7 +366,7 @@
     if (!allowedPlayer(url)) { return; }
     var frame = document.createElement("iframe");
     frame.src = url + (url.indexOf("?") < 0 ? "?" : "&") + "autoplay=1";
-    frame.title = button.getAttribute("data-title") || "Video";
+    frame.title = button.getAttribute("data-title") || words.video;
     frame.allow = "autoplay; encrypted-media; picture-in-picture; fullscreen";
     frame.setAttribute("allowfullscreen", "");
     frame.referrerPolicy = "strict-origin-when-cross-origin";
@@ -420,7 +432,7 @@
     }
     if (byLearner) {
       var note = document.querySelector(".status");
-      if (note) { note.textContent = tracked ? "Your progress is saved. You can close this window." : "Preview: no LMS is tracking this session."; }
+      if (note) { note.textContent = tracked ? words.saved : words.untracked; }
       if (cfg.closePopup && state.viaOpener) { window.setTimeout(function () { window.top.close(); }, 300); }
     }
   }

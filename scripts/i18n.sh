@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# exporter's own words: extract them from the code and templates into the template (exporter.pot) and merge
+# it into every language's catalog (new strings arrive empty, then need a translator; tests/test_i18n.py
+# fails until every catalog is complete). The .po files are read as they are at build time: nothing to compile.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+locale=exporter/i18n/locale
+.venv/bin/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --no-wrap \
+  --project exporter --copyright-holder "exporter authors" --msgid-bugs-address "" \
+  -o "$locale/exporter.pot" . >/dev/null
+.venv/bin/pybabel update -D exporter -i "$locale/exporter.pot" -d "$locale" --no-wrap --no-fuzzy-matching \
+  --ignore-obsolete --omit-header >/dev/null 2>&1 || true
