@@ -45,7 +45,7 @@ class EpubExporter:
             RenderedDoc(TITLE_PAGE, theme.ui.gettext("Title page"), theme.render("epub/titlepage.xhtml", lang=language,
                                                                config=course.config, date=course.config.date)),
         )
-        css = theme.read_static("css/content.css") + "\n" + theme.read_static("css/epub.css")
+        css = "\n".join(theme.read_static(name) for name in ("css/content.css", "css/epub.css", "css/brand.css"))
         used = "\n".join(doc.content for doc in chapters)
         images = tuple((a.key, a.path.read_bytes()) for a in manifest.files_for("screen") if f'"{a.key}"' in used)
         resources = ((STYLESHEET, css.encode("utf-8")), (cover_name, cover_bytes), *images)

@@ -98,8 +98,8 @@ def _context(course: Course, parts: tuple[PrintedModule, ...], key: AnswerKey | 
 def _stylesheet(theme: Theme, paper: str) -> str:
     """Shared content CSS, then the print sheet; the paper size is the one value code decides."""
     size = "A4" if paper.upper() == "A4" else "letter"
-    return (theme.read_static("css/content.css") + "\n" + theme.read_static("css/pdf.css")
-            + f"\n@page {{ size: {size}; }}\n")
+    return (theme.read_static("css/content.css") + "\n" + theme.read_static("css/pdf.css") + "\n"
+            + theme.read_static("css/brand.css") + f"\n@page {{ size: {size}; }}\n")
 
 
 def _group_answers(key: AnswerKey) -> list[tuple[Lesson, list[tuple[str, int, str]]]]:
