@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 locale=exporter/i18n/locale
 .venv/bin/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --no-wrap \
   --project exporter --copyright-holder "exporter authors" --msgid-bugs-address "" \
-  -o "$locale/exporter.pot" . >/dev/null
-.venv/bin/pybabel update -D exporter -i "$locale/exporter.pot" -d "$locale" --no-wrap --no-fuzzy-matching \
-  --ignore-obsolete --omit-header >/dev/null 2>&1 || true
+  -o "$locale/exporter.pot" . >/dev/null 2>&1
+for catalog in "$locale"/*/LC_MESSAGES/exporter.po; do
+  language=$(basename "$(dirname "$(dirname "$catalog")")")
+  .venv/bin/pybabel update -D exporter -l "$language" -i "$locale/exporter.pot" -o "$catalog" --no-wrap \
+    --no-fuzzy-matching --ignore-obsolete >/dev/null
+done

@@ -18,6 +18,12 @@ def folio_css(ui: Ui) -> str:
     return f"\n@page {{ @bottom-center {{ content: {content};{direction} }} }}\n"
 
 
+def lms_css(ui: Ui) -> str:
+    """The words the LMS pages' sheet prints: the mark after a right answer the runtime reveals."""
+    mark = _string(" \u2714\ufe0e " + ui.gettext("right answer"))
+    return f"\n.quiz-choice.quiz-right label::after {{ content: {mark}; }}\n"
+
+
 def css_content(message: str) -> str:
     """`message` as a CSS `content` value: its text as quoted strings, its %(page)s and %(pages)s as counters."""
     pieces, at = [], 0
