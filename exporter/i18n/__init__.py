@@ -132,6 +132,13 @@ def check_language(language: str, reporter: Reporter, pos: SourcePos | None,
                          f"'{catalog}' catalog and stay in English: {shown}; course.yml `ui:` can give them", pos)
 
 
+def catalogs_fingerprint() -> str:
+    """Names the text of every shipped catalog: they change outputs but are not Python, so a key made of
+    exporter's code and versions does not cover them (the catalog's job cache)."""
+    text = "".join(_po_path(catalog).read_text("utf-8") for catalog in CATALOGS if catalog != "en")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def placeholders(message: str) -> set[str]:
     """The `%(name)s` names a message's text must keep."""
     return set(_PLACEHOLDER.findall(message))
