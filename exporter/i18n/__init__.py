@@ -2,7 +2,7 @@
 
 The words live in gettext catalogs, one `locale/<catalog>/LC_MESSAGES/exporter.po` per language, extracted
 from the code and templates by Babel (`scripts/i18n.sh`; the template is `locale/exporter.pot`). The `.po`
-files are read as they are, at build time (Babel parses one in a few milliseconds, once per process and
+files are read as they are, at build time (Babel parses one in about 20 ms of CPU, once per process and
 language): there is no compiled `.mo` that could go stale beside its `.po`, nothing for set-up to compile,
 and a wheel carries exactly the files under review. `course.yml` chooses the catalog with `language`
 (fr-CA -> fr, zh-TW -> zh-Hant) and may replace any string with `ui: {"English text": "own text"}`.
