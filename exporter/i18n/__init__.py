@@ -150,12 +150,14 @@ def source_messages() -> dict[str, str | None]:
     return {_singular(m.id): (m.id[1] if m.pluralizable else None) for m in catalog if m.id}
 
 
-def untranslated(catalog: str, locale_dir: Path = LOCALE_DIR) -> list[str]:
-    """Messages of the template the catalog lacks (they show in English), in template order."""
+@functools.lru_cache(maxsize=None)
+def untranslated(catalog: str, locale_dir: Path = LOCALE_DIR) -> tuple[str, ...]:
+    """Messages of the template the catalog lacks (they show in English), in template order. Once per process:
+    a preview checks the course at every rebuild."""
     if catalog == "en":
-        return []
+        return ()
     translated = {_singular(m.id) for m in _read(_po_path(catalog, locale_dir)) if m.id and _complete(m.string)}
-    return [message for message in source_messages() if message not in translated]
+    return tuple(message for message in source_messages() if message not in translated)
 
 
 def _singular(message_id: str | tuple[str, ...]) -> str:
