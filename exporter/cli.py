@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import enum
 import json
-import sys
 import time
 from pathlib import Path
 from typing import Iterator, Optional
@@ -16,6 +15,7 @@ import typer
 
 from exporter import __version__, pipeline, scaffold, validate as validation
 from exporter.config import folder_title
+from exporter.console import build_progress
 from exporter.diagnostics import Reporter, Severity
 from exporter.errors import ExporterError, UsageError
 from exporter.exporters import EXPORTERS
@@ -92,6 +92,14 @@ def _describe(exc: Exception) -> str:
     return str(exc)
 
 
+def _print_written(written: list[Path]) -> None:
+    """One line per artifact written, on stdout (what a script reads); the loss summary on stderr."""
+    for path in written:
+        typer.echo(f"wrote {path}")
+        if path.name.endswith("-report.txt"):  # its first line is the loss summary
+            typer.echo(path.read_text("utf-8").split("\n", 1)[0], err=True)
+
+
 def _summary(reporter: Reporter) -> str:
     errors, warnings = reporter.count(Severity.ERROR), reporter.count(Severity.WARNING)
     return f"{errors} error(s), {warnings} warning(s)"
@@ -125,23 +133,23 @@ def build(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Processes laying out the PDF in "
                                        "parts (default: the machine's cores)."),
     verbose: bool = VerboseOpt,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only warnings and errors: no progress, no "
+                               "list of files written, no summary."),
 ) -> None:
-    """Build the course into every requested format. Nothing is written unless the whole build passes."""
+    """Build the course into every requested format. Nothing is written unless the whole build passes. On a
+    terminal, progress bars show each stage; in a pipe or a log, only diagnostics and results are printed."""
     reporter = Reporter()
     options = pipeline.BuildOptions(source=source, out=out, formats=tuple(f.value for f in format or ()),
                                     strict=strict, offline=offline, skip_broken=skip_broken, theme=theme,
                                     cache=not no_cache, jobs=jobs,
                                     overrides={"paper": _value(paper), "mode": _value(scorm_mode),
                                                "lms": _value(lms)})
-    progress = (lambda step: typer.echo(f"… {step}", err=True)) if sys.stderr.isatty() else (lambda _: None)
-    with _failures_reported(reporter, source, verbose):
+    with _failures_reported(reporter, source, verbose), build_progress(quiet) as progress:
         written = pipeline.build(options, reporter, progress)
-    _print_diagnostics(reporter, source, verbose)
-    for path in written:
-        typer.echo(f"wrote {path}")
-        if path.name.endswith("-report.txt"):  # its first line is the loss summary
-            typer.echo(path.read_text("utf-8").split("\n", 1)[0], err=True)
-    typer.echo(_summary(reporter), err=True)
+    _print_diagnostics(reporter, source, verbose and not quiet)
+    if not quiet:
+        _print_written(written)
+        typer.echo(_summary(reporter), err=True)
     code = 1 if skip_broken and reporter.count(Severity.ERROR) else _exit_code(reporter, strict)
     raise typer.Exit(code)
 

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from exporter.diagnostics import Code, Reporter
+from exporter.i18n import placeholders, source_messages
 from exporter.model import SourcePos
 from exporter.safe_yaml import NOT_XML_CHARS, load_yaml, problem_of
 
@@ -97,6 +98,10 @@ class CourseConfig:
     scorm: ScormOptions = field(default=ScormOptions(), metadata={"help": "the LMS packages (SCORM 1.2 and 2004)"})
     quiz: QuizOptions = field(default=QuizOptions(), metadata={"help": "knowledge checks written as :::quiz "
                                                                "(docs/quiz.md)"})
+    ui: tuple[tuple[str, str], ...] = field(default=(), metadata={
+        "help": "exporter's own words (Contents, Notes, Next...) come in the course's language; replace any of "
+                "them here, keyed by its English text, keeping its %(...)s placeholders (docs/themes.md)",
+        "example": {"Notes": "My notes", "This workbook belongs to:": "Name:"}})
     from_file: bool = field(default=False, metadata={"help": "set when a course.yml was read (not a key)",
                                                      "internal": True})
     """True when these values come from a course.yml; diagnostics about them then point at that file."""
@@ -159,6 +164,7 @@ def load_config(root: Path, reporter: Reporter) -> CourseConfig:
         "pdf": _options(PdfOptions, raw.get("pdf"), reporter, pos),
         "scorm": _options(ScormOptions, raw.get("scorm"), reporter, pos),
         "quiz": _options(QuizOptions, raw.get("quiz"), reporter, pos),
+        "ui": ui_overrides(raw.get("ui"), reporter, pos),
         "from_file": path.is_file(),
     }
     values.update({name: text for name, text in texts.items() if text is not None})
@@ -264,6 +270,29 @@ def _modules(modules: Any, lessons: Any, reporter: Reporter, pos: SourcePos) -> 
         specs.append(ModuleSpec("" if title is None or isinstance(title, (dict, list)) else str(title),
                                 tuple(str(p) for p in paths)))
     return tuple(specs)
+
+
+def ui_overrides(raw: Any, reporter: Reporter, pos: SourcePos) -> tuple[tuple[str, str], ...]:
+    """`ui: {English text: own text}`: only exporter's own messages, as text, with the same placeholders."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        reporter.error(Code.CONFIG_INVALID, "'ui' must be a mapping of exporter's English words to your own", pos)
+        return ()
+    known, pairs = source_messages(), []
+    for message, text in raw.items():
+        if str(message) not in known:
+            reporter.warning(Code.CONFIG_INVALID, f"ui: '{str(message):.60}' is not one of exporter's own words; it "
+                             "is ignored (the English texts are listed in exporter/i18n/locale/exporter.pot)", pos)
+        elif not isinstance(text, (str, int, float)) or isinstance(text, bool) or str(text) == "":
+            reporter.warning(Code.CONFIG_INVALID, f"ui: '{message}' must be given a text; it is ignored", pos)
+        elif placeholders(str(text)) != placeholders(str(message)):
+            reporter.warning(Code.CONFIG_INVALID, f"ui: '{message}' must keep the placeholders "
+                             f"{', '.join(sorted(f'%({name})s' for name in placeholders(message))) or '(none)'}, "
+                             "and no others; it is ignored", pos)
+        else:
+            pairs.append((str(message), str(text)))
+    return tuple(sorted(pairs))
 
 
 def _old_pass_mark(values: dict[str, Any], reporter: Reporter, pos: SourcePos) -> None:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import segno
 
+from exporter.i18n import ENGLISH, N_, Ui
+
 PROVIDER_NAMES = {"youtube": "YouTube", "vimeo": "Vimeo", "gist": "GitHub Gist", "slideshare": "SlideShare",
                   "speakerdeck": "Speaker Deck", "pdf": "PDF", "figma": "Figma", "hackmd": "HackMD note"}
 
@@ -50,14 +52,15 @@ def valid_target(provider: str, target: str) -> bool:
     return pattern is not None and re.fullmatch(pattern, target) is not None
 
 
-def embed_links(provider: str, target: str) -> EmbedLinks:
+def embed_links(provider: str, target: str, ui: Ui = ENGLISH) -> EmbedLinks:
     """Every address of an embed, from exporter's own templates. A target `valid_target` refuses (the
     normalize stage never lets one through) gets no address at all rather than the author's text."""
     provider = provider.lower()
     url, player = _urls(provider, target) if valid_target(provider, target) else ("", None)
     short = re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
-    kind = "video" if provider in ("youtube", "vimeo") else "document"
-    return EmbedLinks(provider, target, url, player, short, f"{PROVIDER_NAMES.get(provider, provider)} {kind}")
+    kind = N_("%(provider)s video") if provider in ("youtube", "vimeo") else N_("%(provider)s document")
+    return EmbedLinks(provider, target, url, player, short,
+                      ui.gettext(kind, provider=PROVIDER_NAMES.get(provider, provider)))
 
 
 def _urls(provider: str, target: str) -> tuple[str, str | None]:

@@ -3,21 +3,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from exporter._files import publish
 from exporter.assets import resolve_assets
 from exporter.assets.remote import write_lockfile
 from exporter.assets.report import loss_report
 from exporter.cache import BuildCache, open_cache
-from exporter.config import CourseConfig, load_config, with_overrides
+from exporter.config import CourseConfig, config_pos, load_config, with_overrides
 from exporter.diagnostics import Code, Reporter, Severity
 from exporter.errors import BuildFailed, ConfigError, ExportError, UsageError
 from exporter.exporters import DEFAULT_FORMATS, EXPORTERS, Exporter, exporter_for
 from exporter.guard import LessonFailed
+from exporter.i18n import check_language, ui_for
 from exporter.load import discover_lessons, load_lessons
 from exporter.model import Artifact, AssetManifest, Course, ShapedBook, SourcePos
 from exporter.normalize import normalize
+from exporter.progress import SILENT, Progress
 from exporter.render import render_lessons
 from exporter.theme import Theme, load_theme
 
@@ -46,6 +48,7 @@ def read_course(source: Path, reporter: Reporter, overrides: dict[str, Any] | No
     if not source.is_dir():
         raise ConfigError(f"'{source}' is not a folder of lessons")
     config: CourseConfig = with_overrides(load_config(source, reporter), **(overrides or {}))
+    check_language(config.language, reporter, config_pos(config))
     paths, refused = discover_lessons(source, config, reporter)
     sources = load_lessons(source, paths, reporter)
     unreadable = set(paths) - {s.path for s in sources}
@@ -71,7 +74,7 @@ class Assembled:
     manifest: AssetManifest
 
 
-def assemble(options: BuildOptions, reporter: Reporter, progress: Callable[[str], None] = lambda _: None,
+def assemble(options: BuildOptions, reporter: Reporter, progress: Progress = SILENT,
              cache: BuildCache | None = None, report_for: tuple[str, ...] = ()) -> Assembled:
     """Every requested format, shaped and packaged in memory; raises BuildFailed as `build` does. `preview`
     serves these without writing them; it passes one cache for all its rebuilds. `report_for`: the formats
@@ -80,13 +83,20 @@ def assemble(options: BuildOptions, reporter: Reporter, progress: Callable[[str]
     names = _formats(options)
     theme = load_theme(options.theme)
     cache = cache or open_cache(options.cache)
+    progress.stage("reading lessons and images")
     course, manifest = prepare(options, reporter, cache)
     course = _drop_or_stop(course, options, reporter)
     course, shaped = _render_and_shape(course, manifest, names, theme, options, cache, reporter, progress)
     report = _loss_report(course, manifest, report_for or names)
     _stop_if_failed(options, reporter)
-    progress("packaging")
-    return Assembled([exporter.package(book) for exporter, book in shaped] + [report], manifest)
+    progress.stage("packaging", len(shaped))
+    return Assembled([_packaged(exporter, book, progress) for exporter, book in shaped] + [report], manifest)
+
+
+def _packaged(exporter: Exporter, book: ShapedBook, progress: Progress) -> Artifact:
+    artifact = exporter.package(book)
+    progress.advance()
+    return artifact
 
 
 def render_checked(options: BuildOptions, reporter: Reporter, cache: BuildCache) -> AssetManifest:
@@ -95,18 +105,18 @@ def render_checked(options: BuildOptions, reporter: Reporter, cache: BuildCache)
     instead of each doing it at the same time; a broken course stops here. Raises BuildFailed as `build`."""
     course, manifest = prepare(options, reporter, cache)
     course = _drop_or_stop(course, options, reporter)
-    _render_and_shape(course, manifest, (), load_theme(options.theme), options, cache, reporter, lambda _: None)
+    _render_and_shape(course, manifest, (), load_theme(options.theme), options, cache, reporter, SILENT)
     _stop_if_failed(options, reporter)
     return manifest
 
 
-def build(options: BuildOptions, reporter: Reporter, progress: Callable[[str], None] = lambda _: None) -> list[Path]:
+def build(options: BuildOptions, reporter: Reporter, progress: Progress = SILENT) -> list[Path]:
     """Build every requested format from one tree; return the files written. Nothing is written unless the
     whole build passes: every diagnostic is raised while shaping, before the gate, and the artifacts are
     then published all at once."""
     cache = open_cache(options.cache)
     assembled = assemble(options, reporter, progress, cache)
-    progress("writing")
+    progress.stage("writing")
     written = _publish(options.out, assembled.artifacts)
     if assembled.manifest.lock_changed:
         # Only after a build that wrote its outputs: `check` and failed builds leave the course folder as is.
@@ -116,18 +126,20 @@ def build(options: BuildOptions, reporter: Reporter, progress: Callable[[str], N
 
 
 def _render_and_shape(course: Course, manifest: AssetManifest, names: tuple[str, ...], theme: Theme,
-                      options: BuildOptions, cache: BuildCache, reporter: Reporter, progress: Callable[[str], None]
+                      options: BuildOptions, cache: BuildCache, reporter: Reporter, progress: Progress
                       ) -> tuple[Course, list[tuple[Exporter, ShapedBook]]]:
     """Render once, shape every format. A lesson that makes a stage fail (a bug of ours) is named in an
     error; under --skip-broken the course is rendered and shaped again without it."""
+    theme = theme.localized(ui_for(course.config.language, course.config.ui))  # exporter's words: the course's
     while True:
         try:
-            progress("rendering lessons")
+            progress.stage("rendering lessons", len(course.lessons))
             lessons = render_lessons(course, reporter, cache)  # one pandoc call at most, shared by every format
+            progress.advance(len(lessons))
             shaped = []
             for name in names:
-                progress(f"shaping {name}")
-                exporter = exporter_for(name, jobs=options.jobs, cache=cache)
+                progress.stage(f"shaping {name}")
+                exporter = exporter_for(name, jobs=options.jobs, cache=cache, progress=progress)
                 shaped.append((exporter, exporter.shape(course, lessons, manifest, theme, reporter)))
             return course, shaped
         except LessonFailed as failure:

@@ -90,13 +90,18 @@ def _entry(spec: dataclasses.Field, values: dict[str, Any]) -> str:
         lines.append(f"{spec.name}:")
         for option in course_keys(type(spec.default)):
             lines += _help(option, "  ")
-            lines.append("  # " + _dump({option.name: _shown(option)}).rstrip("\n"))
+            lines += _commented(_example(option), "  ")
         return "\n".join(lines) + "\n"
     if spec.name in values:
         lines.append(_dump({spec.name: values[spec.name]}).rstrip("\n"))
     else:
-        lines.append("# " + _dump({spec.name: _shown(spec)}).rstrip("\n"))
+        lines += _commented(_example(spec), "")
     return "\n".join(lines) + "\n"
+
+
+def _commented(text: str, indent: str) -> list[str]:
+    """Every line of a YAML snippet commented out (an example may be a mapping over several lines)."""
+    return [f"{indent}# {line}" for line in text.rstrip("\n").splitlines()]
 
 
 def _help(spec: dataclasses.Field, indent: str) -> list[str]:
@@ -116,6 +121,16 @@ def _shown(spec: dataclasses.Field) -> Any:
 
 def _dump(mapping: dict[str, Any]) -> str:
     return yaml.safe_dump(mapping, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1000)
+
+
+def _example(spec: dataclasses.Field) -> str:
+    """`key: value` of a commented-out key; a mapping or list value on the key's line (`ui: {a: b}`), so that
+    removing one `# ` uses it."""
+    value = _shown(spec)
+    if isinstance(value, (dict, list)):
+        return f"{spec.name}: " + yaml.safe_dump(value, allow_unicode=True, sort_keys=False, default_flow_style=True,
+                                                 width=1000).strip()
+    return _dump({spec.name: value})
 
 
 def _wrap(text: str, width: int) -> list[str]:

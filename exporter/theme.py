@@ -1,6 +1,7 @@
 """Themes: `exporter/themes/<name>/` (or any folder given with --theme) holds templates per format and static files; code decides what, themes how."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,8 @@ import jinja2
 import yaml
 
 from exporter.errors import ConfigError
+from exporter.i18n import ENGLISH, Ui
+from exporter.i18n.runtime import runtime_words
 
 THEMES_DIR = Path(__file__).resolve().parent / "themes"
 """The bundled themes, inside the package (as Sphinx and MkDocs ship theirs) so that an installed exporter has them."""
@@ -22,6 +25,13 @@ class Theme:
     env: jinja2.Environment
     settings: dict[str, Any] = field(default_factory=dict)
     """theme.yml values (colours...), a theme's own over those of the theme it extends."""
+    ui: Ui = ENGLISH
+    """exporter's own words in the course's language: what `_()` and `{% trans %}` give in the templates."""
+
+    def localized(self, ui: Ui) -> Theme:
+        """The same theme speaking the course's language: templates from the same folders, in an environment
+        of their own (Jinja's overlays share their globals, where the words are installed)."""
+        return dataclasses.replace(self, env=_environment(self.dirs, ui), ui=ui)
 
     def render(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(**context)
@@ -39,27 +49,53 @@ class Theme:
 
 
 def load_theme(name: str = "default", search: Path = THEMES_DIR) -> Theme:
-    """A theme by name (or path); `extends:` in theme.yml chains to a parent theme."""
+    """A theme by name, or a folder: a folder of one's own extends the default theme (any template or static file
+    it holds replaces the default's of the same relative path) unless its theme.yml names another `extends:`."""
     dirs: list[Path] = []
     specs: list[dict[str, Any]] = []
     current: str | None = name
     while current:
         folder = Path(current) if Path(current).is_dir() else search / current
-        if not (folder / "theme.yml").is_file():
-            raise ConfigError(f"theme '{current}' not found (looked for {folder}/theme.yml)")
+        own = folder.resolve().parent != search.resolve()
+        if not own and not (folder / "theme.yml").is_file():
+            raise ConfigError(f"theme '{current}' not found: give a folder, or one of "
+                              f"{', '.join(sorted(p.name for p in search.iterdir() if p.is_dir()))}")
         dirs.append(folder)
-        spec = yaml.safe_load((folder / "theme.yml").read_text(encoding="utf-8")) or {}
+        spec = _spec(folder)
         specs.append(spec)
-        current = spec.get("extends")
+        # A folder of one's own overrides the default theme file by file unless its theme.yml says otherwise.
+        current = spec.get("extends", "default" if own else None)
         if current and len(dirs) > 5:
             raise ConfigError(f"theme '{name}' extends itself")
+    settings: dict[str, Any] = {}
+    for spec in reversed(specs):
+        settings.update(spec)
+    return Theme(name=name, dirs=tuple(dirs), env=_environment(tuple(dirs), ENGLISH), settings=settings)
+
+
+def _spec(folder: Path) -> dict[str, Any]:
+    """theme.yml of a theme folder (optional in a folder of one's own)."""
+    path = folder / "theme.yml"
+    if not path.is_file():
+        return {}
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}") from exc
+    if not isinstance(spec, dict):
+        raise ConfigError(f"{path} must be a mapping of keys to values")
+    return spec
+
+
+def _environment(dirs: tuple[Path, ...], ui: Ui) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(["html", "xhtml", "xml"]),
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],  # exporter's own words: `_()` and `{% trans %}` (exporter/i18n)
     )
-    settings: dict[str, Any] = {}
-    for spec in reversed(specs):
-        settings.update(spec)
-    return Theme(name=name, dirs=tuple(dirs), env=env, settings=settings)
+    env.install_gettext_callables(ui.text, ui.plural_text, newstyle=True)
+    # the direction of the page chrome and the runtime's words, for every template (docs/themes.md)
+    env.globals.update(ui_dir=ui.direction, ui_words=runtime_words(ui))
+    return env

@@ -148,10 +148,10 @@ def test_a_lesson_that_trips_a_bug_is_named_and_skip_broken_builds_the_rest(cour
 
     real = screen.fill_lesson_toc
 
-    def buggy(root, lesson):
+    def buggy(root, lesson, **options):
         if lesson.source == "02-pipeline.md":
             raise KeyError("a bug")
-        real(root, lesson)
+        real(root, lesson, **options)
 
     monkeypatch.setattr(screen, "fill_lesson_toc", buggy)
     out = tmp_path / "out"

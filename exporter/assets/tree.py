@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from lxml import html as lxml_html
 
+from exporter.i18n import N_
 from exporter.model import Block, Lesson
 from exporter import ast
 
@@ -86,9 +87,13 @@ def shown_address(src: str, most: int = 160) -> str:
     return src if len(src) <= most else src[: most - 41] + "…" + src[-40:]
 
 
+IMAGE_MISSING = N_("Image not available")
+"""The placeholder's label; the render stage puts it in the course's words (the tree stays language-neutral)."""
+
+
 def placeholder_span(alt: list, src: str, line: int, reason: str) -> dict:
     """`span.image-missing`: the alt text and the address stay visible in every format."""
-    label = {"t": "Span", "c": [["", ["image-missing-label"], []], [{"t": "Str", "c": "Image not available"}]]}
+    label = {"t": "Span", "c": [["", ["image-missing-label"], []], [{"t": "Str", "c": IMAGE_MISSING}]]}
     parts: list = [label]
     if ast.plain_text(alt).strip():
         parts += [{"t": "Str", "c": ":"}, {"t": "Space"}, *alt]
@@ -98,10 +103,11 @@ def placeholder_span(alt: list, src: str, line: int, reason: str) -> dict:
     return {"t": "Span", "c": [["", ["image-missing"], attrs], parts]}
 
 
-def placeholder_html(alt: str, src: str, line: int, reason: str) -> str:
+def placeholder_html(alt: str, src: str, line: int, reason: str, label: str = IMAGE_MISSING) -> str:
+    """The placeholder of `placeholder_span` as HTML, for shaping; `label` in the course's words."""
     alt_part = f": {html.escape(alt)}" if alt.strip() else ""
     return (f'<span class="image-missing" data-line="{line}" title="{html.escape(reason)}">'
-            f'<span class="image-missing-label">Image not available</span>{alt_part} '
+            f'<span class="image-missing-label">{html.escape(label)}</span>{alt_part} '
             f'(<span class="image-missing-url">{html.escape(shown_address(src))}</span>)</span>')
 
 

@@ -29,6 +29,7 @@ from exporter.cache import BuildCache, cache_root, digest, open_cache
 from exporter.diagnostics import Diagnostic, Reporter
 from exporter.errors import ExporterError
 from exporter.model import Artifact, AssetManifest
+from exporter.i18n import catalogs_fingerprint
 from exporter.theme import load_theme
 
 ENVIRONMENT = ("EXPORTER_CACHE", "EXPORTER_CACHE_SIZE", "SOURCE_DATE_EPOCH")
@@ -208,7 +209,7 @@ def _job_key(cache: BuildCache, job: CourseJob, name: str, formats: tuple[str, .
     settings = cache.key("catalog-job", name, ",".join(formats), repr(sorted(options.overrides.items())),
                          repr((options.strict, options.offline, options.skip_broken)),
                          os.environ.get("SOURCE_DATE_EPOCH", ""), theme_fingerprint(options.theme),
-                         tool_versions())
+                         catalogs_fingerprint(), tool_versions())
     return f"{settings[:32]}{course_fingerprint(job)[:32]}"
 
 

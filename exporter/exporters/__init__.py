@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from exporter.cache import BuildCache
     from exporter.diagnostics import Reporter
     from exporter.model import Artifact, AssetManifest, Course, ShapedBook
+    from exporter.progress import Progress
     from exporter.render import LessonHtml
     from exporter.theme import Theme
 
@@ -36,9 +37,12 @@ load ebooklib, nor an EPUB build WeasyPrint."""
 DEFAULT_FORMATS = ("pdf", "epub", "scorm12", "scorm2004", "cmi5", "xapi")
 
 
-def exporter_for(name: str, jobs: int | None = None, cache: BuildCache | None = None) -> Exporter:
+def exporter_for(name: str, jobs: int | None = None, cache: BuildCache | None = None,
+                 progress: Progress | None = None) -> Exporter:
     """The exporter of format `name`; one that lays out in parallel (`parallel = True`) gets `jobs`
-    processes and the build cache for what it laid out."""
+    processes, the build cache for what it laid out, and `progress` to count the parts it lays out."""
     module, cls = EXPORTERS[name]
     found = getattr(importlib.import_module(f"exporter.exporters.{module}"), cls)
-    return found(jobs=jobs, cache=cache) if getattr(found, "parallel", False) else found()
+    if not getattr(found, "parallel", False):
+        return found()
+    return found(jobs=jobs, cache=cache, progress=progress) if progress else found(jobs=jobs, cache=cache)

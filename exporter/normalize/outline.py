@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from exporter.config import CourseConfig, slugify
+from exporter.i18n import Ui, ui_for
 from exporter.model import Lesson, Module
 
 _WEEK = re.compile(r"^\s*week\s*(\d+)\s*$", re.I)
@@ -12,7 +13,7 @@ _WEEK = re.compile(r"^\s*week\s*(\d+)\s*$", re.I)
 def build_outline(lessons: list[Lesson], config: CourseConfig) -> tuple[Module, ...]:
     if config.modules:
         return _from_config(lessons, config)
-    return _from_week_tags(lessons)
+    return _from_week_tags(lessons, ui_for(config.language, config.ui))
 
 
 def _from_config(lessons: list[Lesson], config: CourseConfig) -> tuple[Module, ...]:
@@ -34,7 +35,7 @@ def week_of(lesson: Lesson) -> int | None:
     return None
 
 
-def _from_week_tags(lessons: list[Lesson]) -> tuple[Module, ...]:
+def _from_week_tags(lessons: list[Lesson], ui: Ui) -> tuple[Module, ...]:
     """Lessons in file order; a new module starts where the `Week N` tag changes. An untagged lesson
     stays with the lesson before it (or opens an Introduction), so the file order is never broken."""
     if not any(week_of(lesson) is not None for lesson in lessons):
@@ -53,6 +54,7 @@ def _from_week_tags(lessons: list[Lesson]) -> tuple[Module, ...]:
         while ident in seen:  # Week 2 again after Week 3: a second module, still unique
             ident, n = f"{base}-{n}", n + 1
         seen.add(ident)
-        modules.append(Module(id=ident, title="Introduction" if week is None else f"Week {week}",
+        title = ui.gettext("Introduction") if week is None else ui.gettext("Week %(number)s", number=week)
+        modules.append(Module(id=ident, title=title,
                               lessons=tuple(members)))
     return tuple(modules)

@@ -13,7 +13,10 @@ from typing import Callable
 
 import watchfiles
 
+from exporter.config import load_config
+from exporter.diagnostics import Reporter
 from exporter.errors import ConfigError, UsageError
+from exporter.i18n import Ui, ui_for
 from exporter.pipeline import BuildOptions
 from exporter.preview.server import PreviewServer, is_loopback
 from exporter.preview.site import Site, Snapshot
@@ -48,7 +51,7 @@ def serve(options: PreviewOptions, say: Say, ready: Callable[[str], None] | None
     if not source.is_dir():
         raise ConfigError(f"'{source}' is not a folder of lessons")
     site = Site(options.build)
-    theme = load_theme(options.build.theme)
+    theme = load_theme(options.build.theme).localized(_course_ui(source))
     server = _start_server(options, site, theme, str(source).rstrip("/"))
     stop = threading.Event()
     try:
@@ -69,6 +72,13 @@ def serve(options: PreviewOptions, say: Say, ready: Callable[[str], None] | None
         server.shutdown()
         server.server_close()
         say.out("Stopped.")
+
+
+def _course_ui(source: Path) -> Ui:
+    """The preview's own words in the course's language, as course.yml says when the preview starts (its
+    diagnostics are the builds')."""
+    config = load_config(source, Reporter())
+    return ui_for(config.language, config.ui)
 
 
 def _start_server(options: PreviewOptions, site: Site, theme, source: str) -> PreviewServer:

@@ -9,18 +9,21 @@ import json
 from dataclasses import dataclass
 
 from exporter import pandoc
+from exporter.assets.tree import IMAGE_MISSING
 from exporter.cache import BuildCache
 from exporter.diagnostics import Code, Diagnostic, Reporter
 from exporter.embeds import embed_links
 from exporter.fragments import fragment, has_class, inner_html, source_pos, with_class
 from exporter.guard import lesson_guard
+from exporter.i18n import ENGLISH, N_, Ui, ui_for
 from exporter.model import Course, Lesson
 from exporter import ast
 from exporter.sanitize import clean_html
 
-CALLOUT_LABELS = {"info": "Info", "success": "Tip", "warning": "Warning", "danger": "Danger",
-                  "spoiler": "Answer", "note": "Note", "speaker-notes": "Speaker notes", "exercise": "Exercise", "answer": "Answer"}
-"""The visible label of each box, so meaning never rests on colour alone."""
+CALLOUT_LABELS = {"info": N_("Info"), "success": N_("Tip"), "warning": N_("Warning"), "danger": N_("Danger"),
+                  "spoiler": N_("Answer"), "note": N_("Note"), "speaker-notes": N_("Speaker notes"),
+                  "exercise": N_("Exercise"), "answer": N_("Answer")}
+"""The visible label of each box, so meaning never rests on colour alone (in the course's language)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +32,8 @@ class LessonHtml:
     html: str
     """Sanitized body fragment: callouts are `div.callout.KIND` with a `p.callout-label`, embeds are
     `div.embed[data-provider][data-target][data-url][data-short][data-label][data-player?]`, spacers `div.spacer`, the lesson TOC `div.toc`."""
+    ui: Ui = ENGLISH
+    """The words the labels are in (the course's language): shaping adds its own in the same."""
 
 
 def render_lessons(course: Course, reporter: Reporter | None = None,
@@ -38,12 +43,13 @@ def render_lessons(course: Course, reporter: Reporter | None = None,
     cache and said again when it comes from there, so a warm build reports what a cold one does."""
     cache = cache or BuildCache(None)
     lessons = course.lessons
-    keys = [cache.key("render", pandoc.version(), lesson.source, json.dumps(lesson.body, ensure_ascii=False))
-            for lesson in lessons]
+    ui = ui_for(course.config.language, course.config.ui)  # callout and embed labels are in the course's words
+    keys = [cache.key("render", pandoc.version(), ui.fingerprint, lesson.source,
+                      json.dumps(lesson.body, ensure_ascii=False)) for lesson in lessons]
     rendered = {index: cache.get(key) for index, key in enumerate(keys)}
     missing = [index for index, found in rendered.items() if found is None]
     if missing:
-        fresh = _render([lessons[index] for index in missing])
+        fresh = _render([lessons[index] for index in missing], ui)
         for index, result in zip(missing, fresh):
             cache.put(keys[index], result)
             rendered[index] = result
@@ -52,15 +58,15 @@ def render_lessons(course: Course, reporter: Reporter | None = None,
         html, diagnostics = rendered[index]
         if reporter is not None:
             reporter.extend(diagnostics)
-        out.append(LessonHtml(lesson=lesson, html=html))
+        out.append(LessonHtml(lesson=lesson, html=html, ui=ui))
     return tuple(out)
 
 
-def _render(lessons: list[Lesson]) -> list[tuple[str, tuple[Diagnostic, ...]]]:
+def _render(lessons: list[Lesson], ui: Ui) -> list[tuple[str, tuple[Diagnostic, ...]]]:
     """(sanitized HTML, diagnostics) of each lesson, from one pandoc call for all of them."""
     blocks = [ast.make_div(["exporter-lesson"], {}, list(lesson.body), ident=f"exporter-{i}")
               for i, lesson in enumerate(lessons)]
-    fragments = _lesson_fragments(fragment(pandoc.write_html(_with_labels(blocks))))
+    fragments = _lesson_fragments(fragment(pandoc.write_html(_with_labels(blocks, ui))))
     out = []
     for index, lesson in enumerate(lessons):
         with lesson_guard(lesson.source, "rendering"):
@@ -120,23 +126,26 @@ def _lesson_fragments(root) -> dict:
     return fragments
 
 
-def _with_labels(blocks: list) -> list:
+def _with_labels(blocks: list, ui: Ui) -> list:
     """Give each callout a visible label paragraph and embeds their data attributes."""
     def visit(node: dict):
+        if node["t"] == "Span" and "image-missing-label" in ast.classes(node):
+            node["c"][1] = [{"t": "Str", "c": ui.gettext(IMAGE_MISSING)}]
+            return None
         if node["t"] != "Div":
             return None
         klass = ast.classes(node)
         attr = node["c"][0]
         if "callout" in klass or "exercise" in klass or "answer" in klass:
             kind = next((c for c in klass if c in CALLOUT_LABELS), "note")
-            label = CALLOUT_LABELS[kind]
+            label = ui.gettext(CALLOUT_LABELS[kind])
             summary = ast.attribute(node, "summary")
-            text = f"{label}: {summary}" if summary else label
+            text = ui.gettext("%(label)s: %(summary)s", label=label, summary=summary) if summary else label
             node["c"][1] = [{"t": "Para", "c": [{"t": "Span", "c": [["", ["callout-label"], []],
                                                                     [{"t": "Str", "c": text}]]}]}] + node["c"][1]
             attr[2] = [[("data-summary" if k == "summary" else k), v] for k, v in attr[2]]
         if "embed" in klass:
-            links = embed_links(ast.attribute(node, "provider") or "", ast.attribute(node, "target") or "")
+            links = embed_links(ast.attribute(node, "provider") or "", ast.attribute(node, "target") or "", ui)
             extra = {"url": links.url, "short": links.short, "label": links.label, "player": links.player or ""}
             attr[2] = [[f"data-{k}" if not k.startswith("data-") else k, v] for k, v in attr[2]]
             attr[2] += [[f"data-{k}", v] for k, v in extra.items() if v]

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from lxml.html import HtmlElement
 
-from exporter.assets.tree import placeholder_html
+from exporter.assets.tree import IMAGE_MISSING, placeholder_html
 from exporter.diagnostics import Code, Reporter
 from exporter.fragments import replace, source_pos
+from exporter.i18n import ENGLISH, Ui
 from exporter.model import Lesson
 
 
 def replace_unshipped_images(root: HtmlElement, shipped: set[str], lesson: Lesson,
-                             reporter: Reporter | None) -> None:
+                             reporter: Reporter | None, ui: Ui = ENGLISH) -> None:
     """Any `<img>` whose file the output does not carry becomes the placeholder. The assets stage already
     replaced every image it could not resolve (and said so); what reaches here is a file another profile
     carries, so a reporter is given only where that is news to the author."""
@@ -22,4 +23,5 @@ def replace_unshipped_images(root: HtmlElement, shipped: set[str], lesson: Lesso
         if reporter is not None:
             reporter.warning(Code.ASSET_MISSING, f"image '{src}' is not a local asset; its alt text and address "
                              "are shown instead (build online once to cache it)", pos)
-        replace(img, placeholder_html(img.get("alt") or "", src, pos.line, "not a file of this output"))
+        replace(img, placeholder_html(img.get("alt") or "", src, pos.line, "not a file of this output",
+                                      ui.gettext(IMAGE_MISSING)))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from exporter.diagnostics import Reporter
 from exporter.fragments import inner_html
 from exporter.guard import lesson_guard
+from exporter.i18n.css import lms_css
 from exporter.model import AssetManifest, Course, Lesson, RenderedDoc
 from exporter.render import LessonHtml
 from exporter.shape.links import Page, link_pages
@@ -68,7 +69,7 @@ def linked_bodies(lessons: tuple[LessonHtml, ...], manifest: AssetManifest, mode
     for item in lessons:
         with lesson_guard(item.lesson.source, "shaping the LMS page of"):
             root = screen_root(item, manifest)
-            interactive_quizzes(root, item.lesson)
+            interactive_quizzes(root, item.lesson, item.ui)
             roots[item.lesson.slug] = (item.lesson, root)
     if mode == "single":
         link_pages([Page("index.html", lesson, root) for lesson, root in roots.values()], reporter)
@@ -80,8 +81,9 @@ def linked_bodies(lessons: tuple[LessonHtml, ...], manifest: AssetManifest, mode
 
 def stylesheet(theme: Theme, *extra: str) -> bytes:
     """The lesson CSS, the LMS page CSS and any format's own additions, as one file."""
-    parts = ["css/content.css", "scorm/scorm.css", *extra]
-    return "\n".join(theme.read_static(part) for part in parts).encode("utf-8")
+    parts = ["css/content.css", "scorm/scorm.css", *extra, "css/brand.css"]
+    sheet = "\n".join(theme.read_static(part) for part in parts) + lms_css(theme.ui)  # exporter's words last
+    return sheet.encode("utf-8")
 
 
 def launch_pages(theme: Theme, course: Course, mode: str, bodies: dict[str, str], runtime: dict,

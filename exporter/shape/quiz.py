@@ -8,6 +8,7 @@ from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from exporter.fragments import with_class
+from exporter.i18n import ENGLISH, Ui
 from exporter.model import Lesson, Question
 
 MAX_TEXT_ANSWER = 60
@@ -69,13 +70,13 @@ def _leftover_prompt(div: HtmlElement) -> HtmlElement | None:
 # ---------------------------------------------------------------------------- LMS pages (SCORM, cmi5, xAPI)
 
 
-def interactive_quizzes(root: HtmlElement, lesson: Lesson) -> None:
+def interactive_quizzes(root: HtmlElement, lesson: Lesson, ui: Ui = ENGLISH) -> None:
     """Each quiz as a fieldset of native controls and a Check button; runtime.js scores it and reports it."""
     for div, question in quiz_divs(root, lesson):
-        div.getparent().replace(div, _interactive(div, question))
+        div.getparent().replace(div, _interactive(div, question, ui))
 
 
-def _interactive(div: HtmlElement, question: Question) -> HtmlElement:
+def _interactive(div: HtmlElement, question: Question, ui: Ui) -> HtmlElement:
     box = _element("div", {"class": f"quiz quiz-kind-{question.kind}", "id": question.element_id,
                            "data-question": question.id, "data-kind": question.kind,
                            "data-weight": str(question.weight), "data-correct": ",".join(question.correct_keys),
@@ -89,14 +90,15 @@ def _interactive(div: HtmlElement, question: Question) -> HtmlElement:
     prompt = _leftover_prompt(div)
     if prompt is not None:
         fieldset.append(prompt)
-    fieldset.append(_text_input(question) if question.kind == "fill-in" else _choice_inputs(div, question))
+    fieldset.append(_text_input(question, ui) if question.kind == "fill-in" else _choice_inputs(div, question))
     actions = _element("div", {"class": "quiz-actions"})
     # a name of its own per question (it starts with the visible word): a screen reader's list of buttons, or a
     # test robot, tells the Check buttons of a page apart
     actions.append(_element("button", {"type": "button", "class": "quiz-check", "data-action": "check",
-                                       "aria-label": f"Check: {question.prompt[:80]}"}, "Check"))
+                                       "aria-label": ui.gettext("Check: %(question)s", question=question.prompt[:80])},
+                                   ui.gettext("Check")))
     actions.append(_element("button", {"type": "button", "class": "quiz-retry", "data-action": "retry",
-                                       "hidden": "hidden"}, "Try again"))
+                                       "hidden": "hidden"}, ui.gettext("Try again")))
     fieldset.append(actions)
     fieldset.append(_element("p", {"class": "quiz-result", "role": "status", "aria-live": "polite"}))
     _append_hidden(fieldset, _part(div, "quiz-explanation"))
@@ -127,10 +129,10 @@ def _choice_inputs(div: HtmlElement, question: Question) -> HtmlElement:
     return listing
 
 
-def _text_input(question: Question) -> HtmlElement:
+def _text_input(question: Question, ui: Ui) -> HtmlElement:
     field = _element("div", {"class": "quiz-text"})
     ident = f"{question.element_id}-text"
-    field.append(_element("label", {"for": ident}, "Your answer"))
+    field.append(_element("label", {"for": ident}, ui.gettext("Your answer")))
     field.append(_element("input", {"type": "text", "id": ident, "name": question.id, "maxlength": str(MAX_TEXT_ANSWER),
                                     "autocomplete": "off", "spellcheck": "false"}))
     return field
@@ -150,24 +152,23 @@ def suspend_worst_case(questions: tuple[Question, ...], attempts: int) -> int:
 # ---------------------------------------------------------------------------- EPUB
 
 
-def ebook_quizzes(root: HtmlElement, lesson: Lesson) -> None:
+def ebook_quizzes(root: HtmlElement, lesson: Lesson, ui: Ui = ENGLISH) -> None:
     """Readers run no scripts: each question shows its choices and links to its answer, in an answers
     section at the end of the chapter that links back."""
     found = quiz_divs(root, lesson)
     if not found:
         return
     answers = _element("section", {"class": "quiz-answers", "id": f"exporter-answers-{lesson.slug}",
-                                   "aria-label": "Answers"})
-    answers.append(_element("h2", {"class": "quiz-answers-title"}, "Answers"))
+                                   "aria-label": ui.gettext("Answers")})
+    answers.append(_element("h2", {"class": "quiz-answers-title"}, ui.gettext("Answers")))
     for number, (div, question) in enumerate(found, 1):
-        _ebook_question(div, question, number)
-        answers.append(_answer_entry(div, question, number))
+        _ebook_question(div, question, number, ui)
+        answers.append(_answer_entry(div, question, number, ui))
     root.append(answers)
 
 
-def _ebook_question(div: HtmlElement, question: Question, number: int) -> None:
-    heading = _element("p", {"class": "quiz-heading"}, f"Question {number}" + (f": {question.title}" if question.title
-                                                                              else ""))
+def _ebook_question(div: HtmlElement, question: Question, number: int, ui: Ui) -> None:
+    heading = _element("p", {"class": "quiz-heading"}, _question_heading(question, number, ui))
     div.insert(0, heading)
     for choice_div, choice in zip(with_class(div, "div", "quiz-choice"), question.choices):
         for feedback in with_class(choice_div, "div", "quiz-choice-feedback"):
@@ -180,12 +181,12 @@ def _ebook_question(div: HtmlElement, question: Question, number: int) -> None:
             label.text = None
             label.insert(0, box)
     if question.kind == "fill-in":
-        div.append(_element("p", {"class": "quiz-write"}, "Your answer: ______________"))
+        div.append(_element("p", {"class": "quiz-write"}, ui.gettext("Your answer:") + " ______________"))
     for explanation in with_class(div, "div", "quiz-explanation"):
         explanation.getparent().remove(explanation)
     link = _element("p", {"class": "quiz-answer-link"})
     link.append(_element("a", {"href": f"#{question.element_id}-answer", "id": f"{question.element_id}-ask"},
-                         f"Answer to question {number}"))
+                         ui.gettext("Answer to question %(number)s", number=number)))
     div.append(link)
 
 
@@ -197,7 +198,7 @@ def answer_text(question: Question) -> str:
                      for c in question.choices if c.correct)
 
 
-def _answer_entry(div: HtmlElement, question: Question, number: int) -> HtmlElement:
+def _answer_entry(div: HtmlElement, question: Question, number: int, ui: Ui) -> HtmlElement:
     entry = _element("div", {"class": "quiz-answer", "id": f"{question.element_id}-answer"})
     line = _element("p", {}, f"{number}. ")
     line.append(_element("strong", {}, answer_text(question)))
@@ -205,7 +206,8 @@ def _answer_entry(div: HtmlElement, question: Question, number: int) -> HtmlElem
     if question.explanation:
         entry.append(_element("p", {"class": "quiz-explanation"}, question.explanation))
     back = _element("p", {"class": "quiz-back"})
-    back.append(_element("a", {"href": f"#{question.element_id}-ask"}, f"Back to question {number}"))
+    back.append(_element("a", {"href": f"#{question.element_id}-ask"},
+                         ui.gettext("Back to question %(number)s", number=number)))
     entry.append(back)
     return entry
 
@@ -213,12 +215,11 @@ def _answer_entry(div: HtmlElement, question: Question, number: int) -> HtmlElem
 # ---------------------------------------------------------------------------- PDF workbook
 
 
-def printed_quizzes(root: HtmlElement, lesson: Lesson, key: list | None) -> None:
+def printed_quizzes(root: HtmlElement, lesson: Lesson, key: list | None, ui: Ui = ENGLISH) -> None:
     """Tick boxes before each choice, writing lines for a short answer; with an answer key, each question's
     right answer and explanation go into `key` as (lesson, anchor, HTML) and the page gets a reference."""
     for number, (div, question) in enumerate(quiz_divs(root, lesson), 1):
-        div.insert(0, _element("p", {"class": "quiz-heading"},
-                               f"Question {number}" + (f": {question.title}" if question.title else "")))
+        div.insert(0, _element("p", {"class": "quiz-heading"}, _question_heading(question, number, ui)))
         for choice_div, choice in zip(with_class(div, "div", "quiz-choice"), question.choices):
             for feedback in with_class(choice_div, "div", "quiz-choice-feedback"):
                 feedback.getparent().remove(feedback)
@@ -241,6 +242,12 @@ def printed_quizzes(root: HtmlElement, lesson: Lesson, key: list | None) -> None
                      + (f'<p class="quiz-explanation">{_escape(question.explanation)}</p>' if question.explanation
                         else "") + "</div>")
             key.append((lesson, anchor, entry))
+
+
+def _question_heading(question: Question, number: int, ui: Ui) -> str:
+    if question.title:
+        return ui.gettext("Question %(number)s: %(title)s", number=number, title=question.title)
+    return ui.gettext("Question %(number)s", number=number)
 
 
 def _escape(text: str) -> str:

@@ -8,6 +8,7 @@ from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from exporter.assets import for_profile
+from exporter.i18n import Ui
 from exporter.fragments import classes, fragment, has_class, replace, with_class
 from exporter.model import AssetManifest
 from exporter.render import LessonHtml
@@ -22,14 +23,14 @@ def screen_root(item: LessonHtml, manifest: AssetManifest, players: bool = True)
     but the video players, and those only with `players` (an LMS page may play video, an ebook may not)."""
     shipped = {asset.key for asset in manifest.files_for("screen")}
     root = fragment(for_profile(item.html, manifest, "screen"))
-    replace_unshipped_images(root, shipped, item.lesson, None)  # the assets stage already told the author
-    fill_lesson_toc(root, item.lesson)
+    replace_unshipped_images(root, shipped, item.lesson, None, item.ui)  # the assets stage told the author
+    fill_lesson_toc(root, item.lesson, ui=item.ui)
     for span in with_class(root, "span", "math"):
         replace(span, _math_source(span))  # TeX pandoc could not convert (render warned)
     for element in list(root.iter("div")):
         kinds = classes(element)
         if "embed" in kinds:
-            replace(element, _embed(element, shipped, players))
+            replace(element, _embed(element, shipped, players, item.ui))
         elif "callout" in kinds and "spoiler" in kinds:
             _spoiler_to_details(element)
         elif "callout" in kinds:
@@ -44,7 +45,7 @@ def _math_source(span: HtmlElement) -> HtmlElement:
     return code
 
 
-def _embed(div: HtmlElement, shipped: set[str], players: bool) -> HtmlElement:
+def _embed(div: HtmlElement, shipped: set[str], players: bool, ui: Ui) -> HtmlElement:
     """A click-to-load video player plus a plain link; without players, or for other embeds, a card:
     the cached thumbnail (or the provider's name) linking out, and the link.
 
@@ -52,12 +53,12 @@ def _embed(div: HtmlElement, shipped: set[str], players: bool) -> HtmlElement:
     (youtube-nocookie / vimeo dnt). So opening a lesson contacts no one outside the package: LMSes and
     firewalls that block third parties show a working page, and nobody's video host sees a learner who
     did not ask to watch."""
-    url, label = div.get("data-url") or "", div.get("data-label") or "Embedded content"
+    url, label = div.get("data-url") or "", div.get("data-label") or ui.gettext("Embedded content")
     player, thumb = div.get("data-player") if players else None, div.get("data-thumb")
     figure = lxml_html.Element("figure", {"class": f"embed embed-{div.get('data-provider') or 'link'}"})
     if player:
         frame = lxml_html.Element("div", {"class": "embed-frame"})
-        frame.append(_play_button(player, label, thumb if thumb in shipped else None))
+        frame.append(_play_button(player, label, thumb if thumb in shipped else None, ui))
         figure.append(frame)
     elif thumb in shipped:
         link = lxml_html.Element("a", {"href": url, "target": "_blank", "rel": "noopener", "class": "embed-thumb"})
@@ -76,7 +77,7 @@ def _embed(div: HtmlElement, shipped: set[str], players: bool) -> HtmlElement:
     return figure
 
 
-def _play_button(player: str, label: str, thumb: str | None) -> HtmlElement:
+def _play_button(player: str, label: str, thumb: str | None, ui: Ui) -> HtmlElement:
     """The facade the runtime swaps for the player iframe: the thumbnail if shipped, and a label that
     says where the video will load from."""
     button = lxml_html.Element("button", {"type": "button", "class": "embed-play", "data-action": "play",
@@ -84,9 +85,9 @@ def _play_button(player: str, label: str, thumb: str | None) -> HtmlElement:
     if thumb:
         button.append(lxml_html.Element("img", {"src": thumb, "alt": ""}))
     text = lxml_html.Element("span", {"class": "embed-play-label"})
-    text.text = f"▶ Play: {label}"
+    text.text = "▶ " + ui.gettext("Play: %(label)s", label=label)
     host = lxml_html.Element("span", {"class": "embed-play-host"})
-    host.text = f"loads from {urlsplit(player).hostname}"
+    host.text = ui.gettext("loads from %(host)s", host=urlsplit(player).hostname)
     button.extend([text, host])
     return button
 

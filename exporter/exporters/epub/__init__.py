@@ -39,13 +39,13 @@ class EpubExporter:
         cover_name, cover_bytes = _cover(course, manifest, theme)
         language = course.config.language or "en"
         front = (
-            RenderedDoc(COVER_PAGE, "Cover", theme.render("epub/cover.xhtml", lang=language, image=cover_name,
+            RenderedDoc(COVER_PAGE, theme.ui.gettext("Cover"), theme.render("epub/cover.xhtml", lang=language, image=cover_name,
                                                           title=course.config.title,
                                                           subtitle=course.config.subtitle)),
-            RenderedDoc(TITLE_PAGE, "Title page", theme.render("epub/titlepage.xhtml", lang=language,
+            RenderedDoc(TITLE_PAGE, theme.ui.gettext("Title page"), theme.render("epub/titlepage.xhtml", lang=language,
                                                                config=course.config, date=course.config.date)),
         )
-        css = theme.read_static("css/content.css") + "\n" + theme.read_static("css/epub.css")
+        css = "\n".join(theme.read_static(name) for name in ("css/content.css", "css/epub.css", "css/brand.css"))
         used = "\n".join(doc.content for doc in chapters)
         images = tuple((a.key, a.path.read_bytes()) for a in manifest.files_for("screen") if f'"{a.key}"' in used)
         resources = ((STYLESHEET, css.encode("utf-8")), (cover_name, cover_bytes), *images)

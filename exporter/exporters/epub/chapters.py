@@ -35,7 +35,7 @@ class Part:
 def lesson_parts(item: LessonHtml, manifest: AssetManifest, limit: int = PART_LIMIT) -> list[Part]:
     lesson = item.lesson
     root = screen_root(item, manifest, players=False)
-    ebook_quizzes(root, item.lesson)
+    ebook_quizzes(root, item.lesson, item.ui)
     notes = _epub_notes(root)
     parts = []
     for number, elements in enumerate(_split(list(root), limit), start=1):

@@ -13,6 +13,7 @@ from functools import lru_cache
 from PIL import Image, ImageDraw, ImageFont
 
 from exporter.config import CourseConfig
+from exporter.i18n import ui_for
 
 SIZE = (1600, 2400)
 """2:3, the shape most stores and readers expect; large enough for high-density screens."""
@@ -35,7 +36,8 @@ def draw_cover(config: CourseConfig, colours: dict[str, str] | None = None) -> b
     footer = [part for part in (config.author, config.organisation) if part]
     bottom = SIZE[1] - MARGIN
     if config.version:
-        bottom = _footer_line(draw, f"Version {config.version}", _font(config.language, False, 48), bottom,
+        version = ui_for(config.language, config.ui).gettext("Version %(version)s", version=config.version)
+        bottom = _footer_line(draw, version, _font(config.language, False, 48), bottom,
                               colour["muted"])
     for line in reversed(footer):
         bottom = _footer_line(draw, line, _font(config.language, True, 60), bottom - 20, colour["text"])

@@ -16,6 +16,7 @@ from exporter._files import STORED, build_datetime, zip_bytes
 from exporter.config import config_pos
 from exporter.diagnostics import Code, Reporter
 from exporter.errors import ExportError
+from exporter.i18n import Ui, ui_for
 from exporter.model import Course, NavPoint, RenderedDoc, ShapedBook
 
 BOOK_NAMESPACE = uuid.UUID("5b0b7f4e-3c1a-4d8e-9a57-0c4f2d7e6a11")
@@ -46,7 +47,8 @@ def epub_bytes(book: ShapedBook, cover: str) -> bytes:
     # ebooklib stamps its zip entries with the clock; its bytes are read back and re-zipped with fixed
     # times and order (mimetype first, stored), so the same course gives the same file.
     epub.write_epub(buffer, package, {"raise_exceptions": True, "epub3_pages": False, "mtime": _modified(book.course.config.date),
-                                      "play_order": {"enabled": True, "start_from": 1}})
+                                      "play_order": {"enabled": True, "start_from": 1},
+                                      "landmark_title": _ui(book).gettext("Landmarks")})
     media = {f"EPUB/{name}": data for name, data in book.resources if name.lower().endswith(STORED)}
     with zipfile.ZipFile(buffer) as archive:
         members = [(info.filename, media.get(info.filename) or _hide_landmarks(info.filename, archive.read(info)))
@@ -60,6 +62,11 @@ def _hide_landmarks(name: str, data: bytes) -> bytes:
     if not name.endswith("/nav.xhtml"):
         return data
     return data.replace(b'<nav epub:type="landmarks">', b'<nav epub:type="landmarks" hidden="">', 1)
+
+
+def _ui(book: ShapedBook) -> Ui:
+    """The course's words: the nav's title and landmarks are exporter's, not the author's."""
+    return ui_for(book.course.config.language, book.course.config.ui)
 
 
 def _modified(date: str) -> datetime.datetime:
@@ -94,17 +101,20 @@ def _package(book: ShapedBook, cover: str) -> epub.EpubBook:
     documents = [_document(doc) for doc in book.documents]
     for document in documents:
         package.add_item(document)
-    nav = epub.EpubNav(uid="nav", file_name="nav.xhtml", title="Contents")
+    ui = _ui(book)
+    if ui.direction == "rtl":
+        package.set_direction("rtl")  # the spine's page-progression-direction: pages turn right to left
+    nav = epub.EpubNav(uid="nav", file_name="nav.xhtml", title=ui.gettext("Contents"), direction=ui.direction)
     nav.add_link(href="epub.css", rel="stylesheet", type="text/css")
     package.add_item(nav)
     package.add_item(epub.EpubNcx(uid="ncx"))
     package.toc = [_toc_entry(point, index) for index, point in enumerate(book.toc)]
     cover_page, title_page, *chapters = documents
     package.spine = [cover_page, title_page, nav, *chapters]
-    package.guide = [{"type": "cover", "href": cover_page.file_name, "title": "Cover"},
-                     {"type": "toc", "href": "nav.xhtml", "title": "Contents"},
+    package.guide = [{"type": "cover", "href": cover_page.file_name, "title": ui.gettext("Cover")},
+                     {"type": "toc", "href": "nav.xhtml", "title": ui.gettext("Contents")},
                      {"type": "text", "href": chapters[0].file_name if chapters else title_page.file_name,
-                      "title": "Start of content"}]
+                      "title": ui.gettext("Start of content")}]
     return package
 
 

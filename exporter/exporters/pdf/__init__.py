@@ -10,8 +10,10 @@ from exporter.assets import course_image
 from exporter.cache import BuildCache
 from exporter.diagnostics import Reporter
 from exporter.guard import lesson_guard
+from exporter.progress import SILENT, Progress
 from exporter.model import Artifact, AssetManifest, Course, Lesson, Module, RenderedDoc, ShapedBook
 from exporter.render import LessonHtml
+from exporter.i18n.css import folio_css
 from exporter.theme import Theme
 
 from exporter.exporters.pdf.layout import SHELL, UNITS_MARKER, lay_out
@@ -36,16 +38,18 @@ class PdfExporter:
     parallel: ClassVar[bool] = True
     """Lays the book out in parts in `jobs` worker processes (`--jobs`)."""
 
-    def __init__(self, jobs: int | None = None, cache: BuildCache | None = None) -> None:
+    def __init__(self, jobs: int | None = None, cache: BuildCache | None = None, progress: Progress = SILENT) -> None:
         self.jobs = jobs or default_jobs()
         self.cache = cache
         """Where laid-out parts are kept between builds."""
+        self.progress = progress
+        """Told of each part laid out (a long book's layout is most of a build's time)."""
 
     def shape(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
               theme: Theme, reporter: Reporter) -> ShapedBook:
         """The book laid out in parts and merged: WeasyPrint's own warnings are diagnostics of this step."""
         book = self.print_html(course, lessons, manifest, theme, reporter)
-        return dataclasses.replace(book, laid_out=lay_out(book, reporter, self.jobs, self.cache))
+        return dataclasses.replace(book, laid_out=lay_out(book, reporter, self.jobs, self.cache, self.progress))
 
     def print_html(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
                    theme: Theme, reporter: Reporter) -> ShapedBook:
@@ -86,7 +90,7 @@ def _context(course: Course, parts: tuple[PrintedModule, ...], key: AnswerKey | 
         "answers": _group_answers(key) if key else [],
         "subject": config.description or ", ".join(tags) or config.title,
         "keywords": ", ".join(tags), "build_date": build_date_iso(),
-        "css": _stylesheet(theme, config.pdf.paper),
+        "css": _stylesheet(theme, config.pdf.paper) + folio_css(theme.ui),
         "pageref": pageref,
     }
 
@@ -94,8 +98,8 @@ def _context(course: Course, parts: tuple[PrintedModule, ...], key: AnswerKey | 
 def _stylesheet(theme: Theme, paper: str) -> str:
     """Shared content CSS, then the print sheet; the paper size is the one value code decides."""
     size = "A4" if paper.upper() == "A4" else "letter"
-    return (theme.read_static("css/content.css") + "\n" + theme.read_static("css/pdf.css")
-            + f"\n@page {{ size: {size}; }}\n")
+    return (theme.read_static("css/content.css") + "\n" + theme.read_static("css/pdf.css") + "\n"
+            + theme.read_static("css/brand.css") + f"\n@page {{ size: {size}; }}\n")
 
 
 def _group_answers(key: AnswerKey) -> list[tuple[Lesson, list[tuple[str, int, str]]]]:

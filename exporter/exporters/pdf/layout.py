@@ -22,6 +22,7 @@ from exporter.diagnostics import Code, Reporter
 from exporter.errors import ExporterError
 from exporter.guard import LessonFailed
 from exporter.model import RenderedDoc, ShapedBook
+from exporter.progress import SILENT, Progress
 
 from exporter.exporters.pdf.merge import Placed, merge
 from exporter.exporters.pdf.part import PageFacts, PartLayout, lay_out_part
@@ -47,7 +48,8 @@ PARTS_PER_JOB = 3
 """More parts than workers, so that a worker that finishes early takes the next part instead of idling."""
 
 
-def lay_out(book: ShapedBook, reporter: Reporter, jobs: int, cache: BuildCache | None = None) -> bytes:
+def lay_out(book: ShapedBook, reporter: Reporter, jobs: int, cache: BuildCache | None = None,
+            progress: Progress = SILENT) -> bytes:
     """The PDF bytes of `book`, laid out in parts by up to `jobs` processes and merged; the workers'
     diagnostics are reported to `reporter`. A part the cache holds (same print HTML, hence the same
     content-addressed images) is not laid out again."""
@@ -65,9 +67,10 @@ def lay_out(book: ShapedBook, reporter: Reporter, jobs: int, cache: BuildCache |
                           Path(scratch, f"part-{index:04d}.pdf")))
             keys.append(cache.key("pdf-part", weasyprint_version(), variant or "", html))
         layouts, missing = _from_cache(tasks, keys, cache)
+        progress.stage("laying out PDF parts", len(missing))
         with _workers(jobs, max(len(missing), jobs)) as pool:  # the stamps come in `jobs` chunks
             try:
-                fresh = _map(pool, lay_out_part, [tasks[index] for index in missing])
+                fresh = _map(pool, lay_out_part, [tasks[index] for index in missing], progress.advance)
             except _TaskFailed as failure:
                 raise LessonFailed(_lesson_of(groups[missing[failure.index]], book), "laying out the PDF pages of",
                                    failure.__cause__) from failure.__cause__
@@ -155,9 +158,10 @@ class _TaskFailed(Exception):
         self.index = index
 
 
-def _map(pool: ProcessPoolExecutor | None, work: Callable, tasks: list[tuple]) -> list:
-    """`work(*task)` for each task, results in order; heaviest first, so the last to finish is light. A task
-    that raises an unexpected exception is named by its index (_TaskFailed)."""
+def _map(pool: ProcessPoolExecutor | None, work: Callable, tasks: list[tuple],
+         done: Callable[[], None] = lambda: None) -> list:
+    """`work(*task)` for each task, results in order (`done()` after each); heaviest first, so the last to
+    finish is light. A task that raises an unexpected exception is named by its index (_TaskFailed)."""
     if pool is not None:
         order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][0]))
         futures = {i: pool.submit(work, *tasks[i]) for i in order}
@@ -165,6 +169,7 @@ def _map(pool: ProcessPoolExecutor | None, work: Callable, tasks: list[tuple]) -
     for index, task in enumerate(tasks):
         try:
             results.append(work(*task) if pool is None else futures[index].result())
+            done()
         except ExporterError:
             raise
         except Exception as exc:  # noqa: BLE001 - a bug of ours (or WeasyPrint's) that one part triggers

@@ -11,7 +11,7 @@ from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from exporter.diagnostics import Code, Reporter
-from exporter.embeds import qr_svg
+from exporter.embeds import PROVIDER_NAMES, qr_svg
 from exporter.fragments import classes, fragment, has_class, inner_html, replace, source_pos, with_class
 from exporter.model import AssetManifest, Lesson
 from exporter.shape.images import replace_unshipped_images
@@ -57,13 +57,13 @@ def prepare_lesson(lesson: Lesson, body: str, ctx: PrintContext) -> HtmlElement:
     """The lesson body made ready for print, in a <div> (still sanitized content plus our own markup)."""
     root = fragment(body)
     _footnotes(root, lesson, ctx.reporter)
-    replace_unshipped_images(root, {asset.key for asset in ctx.manifest.assets}, lesson, ctx.reporter)
+    replace_unshipped_images(root, {asset.key for asset in ctx.manifest.assets}, lesson, ctx.reporter, ctx.theme.ui)
     _embeds(root, ctx)
     _math(root, lesson, ctx.reporter)
     _headings(root)
-    fill_lesson_toc(root, lesson, page_number=pageref)
+    fill_lesson_toc(root, lesson, page_number=pageref, ui=ctx.theme.ui)
     _diagrams(root)
-    printed_quizzes(root, lesson, ctx.answer_key.entries if ctx.answer_key else None)
+    printed_quizzes(root, lesson, ctx.answer_key.entries if ctx.answer_key else None, ctx.theme.ui)
     _answers(root, lesson, ctx)
     _exercises(root)
     return root
@@ -102,7 +102,8 @@ def _embeds(root, ctx: PrintContext) -> None:
         url = div.get("data-url") or div.get("data-target") or ""
         thumb = div.get("data-thumb")
         card = ctx.theme.render(
-            "pdf/embed.html", url=url, short=div.get("data-short") or url, label=div.get("data-label") or "Embed",
+            "pdf/embed.html", url=url, short=div.get("data-short") or url, label=div.get("data-label") or ctx.theme.ui.gettext("Embed"),
+            name=PROVIDER_NAMES.get(div.get("data-provider") or "", div.get("data-provider") or ""),
             provider=div.get("data-provider") or "", qr=_data_uri(qr_svg(url)) if url else "",
             thumb=thumb if thumb and ctx.manifest.get(thumb) else None,
             video=(div.get("data-provider") or "") in ("youtube", "vimeo"))

@@ -36,7 +36,8 @@ def pageref(target: str) -> Markup:
 
 def book_units(theme: Theme, modules: tuple[PrintedModule, ...], context: dict) -> list[RenderedDoc]:
     """Front matter, then every lesson (slices of long ones), then the answer key, as HTML body fragments."""
-    units = [RenderedDoc("0000-front.html", "Cover and contents", theme.render("pdf/front.html", **context))]
+    units = [RenderedDoc("0000-front.html", theme.ui.gettext("Cover and contents"),
+                         theme.render("pdf/front.html", **context))]
     for number, module in enumerate(modules, 1):
         titles = [lesson.title for lesson, _ in module.lessons]
         for index, (lesson, blocks) in enumerate(module.lessons):
@@ -50,7 +51,7 @@ def book_units(theme: Theme, modules: tuple[PrintedModule, ...], context: dict) 
                 name = f"{len(units):04d}-{lesson.slug}" + (f"-{part}.html" if part else RIGHT_HAND_SUFFIX)
                 units.append(RenderedDoc(name, lesson.title, html, lesson.lang))
     if context["answers"]:
-        units.append(RenderedDoc(f"{len(units):04d}-answer-key.html", "Answer key",
+        units.append(RenderedDoc(f"{len(units):04d}-answer-key.html", theme.ui.gettext("Answer key"),
                                  theme.render("pdf/answer_key.html", **context)))
     return units
 

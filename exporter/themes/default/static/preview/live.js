@@ -44,7 +44,7 @@
       event.preventDefault();
       if (link.getAttribute("aria-busy") === "true") { return; }
       link.setAttribute("aria-busy", "true");
-      link.textContent = "Building the PDF…";
+      link.textContent = link.getAttribute("data-building") || "Building the PDF…";
       fetch(link.href).then(function (response) {
         if (!response.ok) { return response.text().then(function (text) { throw new Error(text); }); }
         var match = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");

@@ -14,6 +14,20 @@
     attempts: Math.max(1, parseInt(body.getAttribute("data-quiz-attempts") || "1", 10)),
     retry: body.getAttribute("data-quiz-retry") === "quiz" ? "quiz" : "question"
   };
+  // exporter's words in the course's language (exporter/i18n/runtime.py); English if a theme's page lacks them
+  var words = {
+    progress: "{read} of {total} read", typeFirst: "Type an answer first.", chooseFirst: "Choose an answer first.",
+    correct: "Correct.", wrong: "Not quite.", wrongFinal: "Not quite: the right answer is marked.", video: "Video",
+    wrongRetry: null, retake: "Retry the quiz", score: "Your score: {score} %.", passed: "Pass mark {mark} %: passed.",
+    notPassed: "Pass mark {mark} %: not passed.", retakeLeft: null,
+    gateTitle: "Answer the questions before this lesson first",
+    gateNote: "Answer and check each question first: the next lessons open once they are answered.",
+    saved: "Your progress is saved. You can close this window.", untracked: "Preview: no LMS is tracking this session."
+  };
+  try {
+    var given = JSON.parse(body.getAttribute("data-words") || "{}");
+    Object.keys(given).forEach(function (key) { words[key] = given[key]; });
+  } catch (e) { /* the English words above */ }
   var v2004 = cfg.version === "2004";
   var FN = v2004
     ? { init: "Initialize", fin: "Terminate", get: "GetValue", set: "SetValue", commit: "Commit" }
@@ -128,7 +142,7 @@
   function evaluate() {
     var read = state.reached.filter(Boolean).length;
     var text = document.querySelector(".progress-text");
-    if (text) { text.textContent = read + " of " + sections.length + " read"; }
+    if (text) { text.textContent = words.progress.replace("{read}", read).replace("{total}", sections.length); }
     var bar = document.querySelector("progress.progress");
     if (bar) { bar.value = read; }
     if (v2004) { set("cmi.progress_measure", (read / Math.max(1, sections.length)).toFixed(2)); }
@@ -201,7 +215,7 @@
     if (!q || settled(q)) { return; }
     var response = responseOf(q);
     var note = q.el.querySelector(".quiz-result");
-    if (!response) { note.textContent = q.kind === "fill-in" ? "Type an answer first." : "Choose an answer first."; return; }
+    if (!response) { note.textContent = q.kind === "fill-in" ? words.typeFirst : words.chooseFirst; return; }
     q.response = response;
     q.tries += 1;
     q.result = isCorrect(q, response) ? "correct" : "wrong";
@@ -246,8 +260,9 @@
       if (row) { row.classList.toggle("quiz-right", reveal && q.correct.indexOf(i.value) >= 0); }
     });
     var left = checksPerQuestion() - q.tries;
-    q.el.querySelector(".quiz-result").textContent = q.result === "correct" ? "Correct." :
-      reveal ? "Not quite: the right answer is marked." : done ? "Not quite." :
+    q.el.querySelector(".quiz-result").textContent = q.result === "correct" ? words.correct :
+      reveal ? words.wrongFinal : done ? words.wrong :
+      words.wrongRetry ? words.wrongRetry[Math.min(left, words.wrongRetry.length - 1)] :
       "Not quite. You can try again (" + left + " more " + (left === 1 ? "try" : "tries") + ").";
     q.el.classList.toggle("quiz-correct", q.result === "correct");
     q.el.classList.toggle("quiz-wrong", q.result === "wrong");
@@ -318,7 +333,7 @@
     summary.retake.type = "button";
     summary.retake.className = "quiz-retake";
     summary.retake.setAttribute("data-action", "retake");
-    summary.retake.textContent = "Retry the quiz";
+    summary.retake.textContent = words.retake;
     summary.box.appendChild(summary.text);
     summary.box.appendChild(summary.retake);
     quizzes[quizzes.length - 1].el.after(summary.box);
@@ -336,10 +351,11 @@
     present(summary.box, done);
     if (!done) { return; }
     var left = cfg.attempts - state.attempt;
-    summary.text.textContent = "Your score: " + scorePercent() + " %." +
-      (cfg.passMark === null ? "" : " Pass mark " + Math.round(cfg.passMark * 10000) / 100 + " %: " +
-        (attemptPassed() ? "passed." : "not passed.")) +
-      (canRetake() ? " You can retry the quiz (" + left + " more " + (left === 1 ? "attempt" : "attempts") + ")." : "");
+    var mark = String(Math.round(cfg.passMark * 10000) / 100);
+    summary.text.textContent = words.score.replace("{score}", scorePercent()) +
+      (cfg.passMark === null ? "" : " " + (attemptPassed() ? words.passed : words.notPassed).replace("{mark}", mark)) +
+      (!canRetake() ? "" : " " + (words.retakeLeft ? words.retakeLeft[Math.min(left, words.retakeLeft.length - 1)] :
+        "You can retry the quiz (" + left + " more " + (left === 1 ? "attempt" : "attempts") + ")."));
     present(summary.retake, canRetake());
   }
   function retakeQuiz() {
@@ -370,7 +386,7 @@
     if (!control) { return; }
     if (waiting) {
       control.setAttribute("aria-disabled", "true");
-      control.setAttribute("title", "Answer the questions before this lesson first");
+      control.setAttribute("title", words.gateTitle);
     } else {
       control.removeAttribute("aria-disabled");
       control.removeAttribute("title");
@@ -384,7 +400,7 @@
   function pointAtWaitingQuestion() {
     var q = firstWaitingBefore(sections.length);
     var note = document.querySelector(".status");
-    if (note) { note.textContent = "Answer and check each question first: the next lessons open once they are answered."; }
+    if (note) { note.textContent = words.gateNote; }
     if (!q) { return; }
     if (q.lesson !== state.current && q.lesson >= 0) { show(q.lesson, 0); }
     q.el.scrollIntoView({ block: "center" });
@@ -509,7 +525,7 @@
     if (!allowedPlayer(url)) { return; }
     var frame = document.createElement("iframe");
     frame.src = url + (url.indexOf("?") < 0 ? "?" : "&") + "autoplay=1";
-    frame.title = button.getAttribute("data-title") || "Video";
+    frame.title = button.getAttribute("data-title") || words.video;
     frame.allow = "autoplay; encrypted-media; picture-in-picture; fullscreen";
     frame.setAttribute("allowfullscreen", "");
     frame.referrerPolicy = "strict-origin-when-cross-origin";
@@ -579,7 +595,7 @@
     }
     if (byLearner) {
       var note = document.querySelector(".status");
-      if (note) { note.textContent = tracked ? "Your progress is saved. You can close this window." : "Preview: no LMS is tracking this session."; }
+      if (note) { note.textContent = tracked ? words.saved : words.untracked; }
       if (cfg.closePopup && state.viaOpener) { window.setTimeout(function () { window.top.close(); }, 300); }
     }
   }
