@@ -21,11 +21,11 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 from typing import Iterable
 
 from lxml import etree
+from lxml import html as lxml_html
 
 from exporter.cache import BuildCache
 from exporter.sanitize import clean_html
@@ -160,8 +160,14 @@ def _mathml(mathml: str, formula: Formula) -> str:
     """MathJax's MathML, compact, through the lesson allow-list, with the TeX as `alttext` (what screen
     readers and reading systems without MathML fall back to)."""
     compact = re.sub(r">\s*\n\s*<", "><", mathml.strip())
-    cleaned = clean_html(compact)
-    return cleaned.replace("<math", f'<math alttext="{escape(formula.tex.strip())}"', 1)
+    root = lxml_html.fragment_fromstring(clean_html(compact))
+    for element in root.iter():
+        for name in [n for n in element.attrib if n in ("id", "class") or n in _PAINTED]:
+            # \cssId and \class would reach the page's ids and styles; a colour is a colour, never url(...)
+            if name not in _PAINTED or not _PAINT.match(element.get(name)):
+                del element.attrib[name]
+    root.set("alttext", formula.tex.strip())
+    return lxml_html.tostring(root, encoding="unicode")
 
 
 # --------------------------------------------------------------------------- SVG allow-list
@@ -176,6 +182,7 @@ _SVG_ATTRIBUTES = {"width", "height", "viewBox", "d", "x", "y", "x1", "y1", "x2"
                    "text-anchor", "opacity", "fill-opacity", "stroke-opacity"}
 _PAINT = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]+|rgba?\([0-9.,% ]+\))$")
 """A colour (`\\color` sets one): never `url(...)`, which would reach for something outside the picture."""
+_PAINTED = ("mathcolor", "mathbackground")
 
 
 def clean_svg(svg: str) -> str | None:
