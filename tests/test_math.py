@@ -110,6 +110,10 @@ def test_rejected_formulas_warn_at_their_own_line_with_mathjax_message(outputs):
     for diagnostic in diagnostics:
         message, tex = REJECTED[diagnostic.pos.line]
         assert message in diagnostic.message and tex in diagnostic.message and "\n" not in diagnostic.message
+    report = (outputs["pdf"].parent / "math-report.txt").read_text("utf-8")
+    assert "2 × formula shown as its TeX source" not in report  # each names its own MathJax message
+    for line, (message, _) in REJECTED.items():
+        assert f"  {LESSON}:{line}: formula shown as its TeX source ({message})" in report
 
 
 @needs_mathjax

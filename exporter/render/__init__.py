@@ -16,7 +16,7 @@ from exporter.embeds import embed_links
 from exporter.fragments import fragment, has_class, inner_html, with_class
 from exporter.guard import lesson_guard
 from exporter.mathjax import Formula
-from exporter.model import Course, Lesson
+from exporter.model import Course, Lesson, Loss
 from exporter import ast
 from exporter.render.math import typeset_lessons
 from exporter.sanitize import clean_html
@@ -32,6 +32,8 @@ class LessonHtml:
     html: str
     """Sanitized body fragment: callouts are `div.callout.KIND` with a `p.callout-label`, embeds are
     `div.embed[data-provider][data-target][data-url][data-short][data-label][data-player?]`, spacers `div.spacer`, the lesson TOC `div.toc`."""
+    losses: tuple[Loss, ...] = ()
+    """What this lesson's HTML could not carry, found while rendering (a formula MathJax rejected)."""
     math_svg: Mapping[Formula, str] = field(default_factory=dict)
     """MathJax's SVG of each formula typeset in `html` (a `<math alttext=TeX display=...>`), for the
     formats that draw formulas (the PDF) or ship a picture beside the MathML (the EPUB's `altimg`)."""

@@ -17,7 +17,7 @@ from exporter.cache import BuildCache
 from exporter.diagnostics import Code, Reporter
 from exporter.fragments import fragment, inner_html, replace, source_pos, with_class
 from exporter.mathjax import Formula, MathJaxUnavailable, Typeset, typeset_formulas
-from exporter.model import Lesson
+from exporter.model import Lesson, Loss
 
 if TYPE_CHECKING:  # render/__init__.py imports this module
     from exporter.render import LessonHtml
@@ -71,18 +71,22 @@ def _without_delimiters(text: str, display: bool) -> str:
 
 def _put(item: LessonHtml, root: HtmlElement, pairs: list[tuple[HtmlElement, Formula]],
          results: dict[Formula, Typeset], reporter: Reporter) -> LessonHtml:
-    """The lesson with MathJax's MathML in place, or a labelled box where MathJax said no."""
+    """The lesson with MathJax's MathML in place, or a labelled box where MathJax said no (a warning at the
+    formula's line, and a loss for the report)."""
+    losses = []
     for element, formula in pairs:
         result = results[formula]
         if result.error:
+            pos = source_pos(item.lesson, element)
             reporter.warning(Code.MATH_INVALID, f"formula '{_quoted(formula.tex)}' was rejected by MathJax "
                              f"({result.error}); its TeX source is shown in a box instead. Correct the TeX "
-                             "(HackMD's preview shows the same error)", source_pos(item.lesson, element))
+                             "(HackMD's preview shows the same error)", pos)
+            losses.append(Loss(pos.line, f"formula shown as its TeX source ({result.error})"))
             replace(element, rejected_box(formula))
         else:
             replace(element, result.mathml)
     pictures = {formula: results[formula].svg for _, formula in pairs if not results[formula].error}
-    return with_fields(item, html=inner_html(root), math_svg=pictures)
+    return with_fields(item, html=inner_html(root), math_svg=pictures, losses=item.losses + tuple(losses))
 
 
 def rejected_box(formula: Formula) -> str:
