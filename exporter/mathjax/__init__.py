@@ -28,6 +28,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from exporter.cache import BuildCache
+from exporter.mathjax.variants import spell_variants
 from exporter.sanitize import clean_html
 
 SCRIPT = Path(__file__).with_name("typeset.cjs")
@@ -166,6 +167,7 @@ def _mathml(mathml: str, formula: Formula) -> str:
             # \cssId and \class would reach the page's ids and styles; a colour is a colour, never url(...)
             if name not in _PAINTED or not _PAINT.match(element.get(name)):
                 del element.attrib[name]
+    spell_variants(root)
     root.set("alttext", formula.tex.strip())
     return lxml_html.tostring(root, encoding="unicode")
 

@@ -79,7 +79,7 @@ def linked_bodies(lessons: tuple[LessonHtml, ...], manifest: AssetManifest, mode
 
 def stylesheet(theme: Theme, *extra: str) -> bytes:
     """The lesson CSS, the LMS page CSS and any format's own additions, as one file."""
-    parts = ["css/content.css", "scorm/scorm.css", *extra]
+    parts = ["css/content.css", "css/mathml.css", "scorm/scorm.css", *extra]
     return "\n".join(theme.read_static(part) for part in parts).encode("utf-8")
 
 

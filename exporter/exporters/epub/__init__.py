@@ -46,7 +46,7 @@ class EpubExporter:
             RenderedDoc(TITLE_PAGE, "Title page", theme.render("epub/titlepage.xhtml", lang=language,
                                                                config=course.config, date=course.config.date)),
         )
-        css = theme.read_static("css/content.css") + "\n" + theme.read_static("css/epub.css")
+        css = "\n".join(theme.read_static(f"css/{name}.css") for name in ("content", "mathml", "epub"))
         used = "\n".join(doc.content for doc in chapters)
         images = tuple((a.key, a.path.read_bytes()) for a in manifest.files_for("screen") if f'"{a.key}"' in used)
         pictures = math_pictures((item.math_svg for item in lessons), used)
