@@ -159,6 +159,9 @@ def test_epub_has_mathml_with_alttext_and_an_svg_altimg_and_passes_epubcheck(out
     assert [b.find("x:code", NS).text for b in rejected] == [REJECTED[8][1], REJECTED[23][1]]
     assert [("math-display" in b.get("class").split()) for b in rejected] == [False, True]
     assert b"$" not in members["EPUB/l-01-formulas.xhtml"]
+    package = etree.fromstring(members["EPUB/content.opf"])
+    features = package.xpath("//opf:meta[@property='schema:accessibilityFeature']/text()", namespaces=NS)
+    assert {"MathML", "describedMath"} <= set(features)
 
 
 @needs_mathjax
