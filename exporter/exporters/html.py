@@ -13,7 +13,7 @@ from exporter.shape.links import Page, link_pages
 from exporter.shape.screen import screen_root
 from exporter.theme import Theme
 
-STYLESHEETS = ("css/content.css", "css/html.css", "css/brand.css")
+STYLESHEETS = ("css/content.css", "css/mathml.css", "css/html.css", "css/brand.css")
 
 
 def page_name(lesson: Lesson) -> str:

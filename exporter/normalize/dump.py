@@ -69,6 +69,8 @@ def _span(node: dict) -> str:
         if klass_name in klass:
             return f"{name}({inner})"
     attrs = "".join(f" {k}={v}" for k, v in node["c"][0][2] if k != ast.LINE)
+    if not klass and not attrs and [child["t"] for child in node["c"][1]] == ["Math"]:
+        return inner  # the span that only carries a formula's line (normalize/tree.py `_holds_formula`)
     return f"Span({' '.join('.' + c for c in klass)}{attrs} {inner})"
 
 

@@ -70,7 +70,7 @@ def _strip_positions(nodes: list) -> list:
         if attr is None:
             return None
         pairs = attr[2]
-        if _is_wrapper(node, attr):
+        if _is_wrapper(node, attr) and not _holds_formula(node):
             return node["c"][1]
         # pandoc gives a code block inside a list item two positions (the item's, then its own): all of
         # pandoc's go, the last (the node's own) gives the line
@@ -78,12 +78,20 @@ def _strip_positions(nodes: list) -> list:
         match = POSITION.match(pairs[ours[-1]][1]) if ours else None
         authors = [p for i, p in enumerate(pairs) if i not in ours and p[0] != DROPPED_KEY]
         dropped = sorted({k for k, _ in authors if k.startswith("data-") and k not in _KEPT_DATA})
+        authors = [p for p in authors if p[0] != "wrapper"] if _holds_formula(node) else authors
         attr[2] = ([p for p in authors if not p[0].startswith("data-") or p[0] in _KEPT_DATA]
                    + ([[DROPPED_KEY, " ".join(dropped)]] if dropped else [])
                    + ([[ast.LINE, match.group(2)]] if match else []))
         return None
 
     return ast.walk(nodes, visit)
+
+
+def _holds_formula(node: dict) -> bool:
+    """A formula's sourcepos wrapper is kept as a bare span with the formula's own line: a formula MathJax
+    rejects is reported there, not at the first line of its paragraph."""
+    inner = node["c"][1] if node["t"] == "Span" else None
+    return bool(inner) and len(inner) == 1 and inner[0]["t"] == "Math" and _is_wrapper(node, node["c"][0])
 
 
 def build_lesson(source: LessonSource, extra: Rewritten, blocks: list[tuple[int, Block]],

@@ -6,18 +6,21 @@ for its format (`exporters/<format>.py`) through the theme's templates.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Mapping
 
 from exporter import pandoc
 from exporter.assets.tree import IMAGE_MISSING
 from exporter.cache import BuildCache
-from exporter.diagnostics import Code, Diagnostic, Reporter
+from exporter.diagnostics import Diagnostic, Reporter
 from exporter.embeds import embed_links
-from exporter.fragments import fragment, has_class, inner_html, source_pos, with_class
+from exporter.fragments import fragment, has_class, inner_html, with_class
 from exporter.guard import lesson_guard
 from exporter.i18n import ENGLISH, N_, Ui, ui_for
-from exporter.model import Course, Lesson
+from exporter.mathjax import Formula
+from exporter.model import Course, Lesson, Loss
 from exporter import ast
+from exporter.render.math import typeset_lessons
 from exporter.sanitize import clean_html
 
 CALLOUT_LABELS = {"info": N_("Info"), "success": N_("Tip"), "warning": N_("Warning"), "danger": N_("Danger"),
@@ -34,13 +37,19 @@ class LessonHtml:
     `div.embed[data-provider][data-target][data-url][data-short][data-label][data-player?]`, spacers `div.spacer`, the lesson TOC `div.toc`."""
     ui: Ui = ENGLISH
     """The words the labels are in (the course's language): shaping adds its own in the same."""
+    losses: tuple[Loss, ...] = ()
+    """What this lesson's HTML could not carry, found while rendering (a formula MathJax rejected)."""
+    math_svg: Mapping[Formula, str] = field(default_factory=dict)
+    """MathJax's SVG of each formula typeset in `html` (a `<math alttext=TeX display=...>`), for the
+    formats that draw formulas (the PDF) or ship a picture beside the MathML (the EPUB's `altimg`)."""
 
 
 def render_lessons(course: Course, reporter: Reporter | None = None,
                    cache: BuildCache | None = None) -> tuple[LessonHtml, ...]:
     """Every lesson body as sanitized HTML: those the cache holds from it, the rest written in one pandoc
     call, split per lesson and sanitized. Warnings found while rendering a lesson are kept with it in the
-    cache and said again when it comes from there, so a warm build reports what a cold one does."""
+    cache and said again when it comes from there, so a warm build reports what a cold one does. Formulas
+    are then typeset by MathJax (`render/math.py`), each cached on its own."""
     cache = cache or BuildCache(None)
     lessons = course.lessons
     ui = ui_for(course.config.language, course.config.ui)  # callout and embed labels are in the course's words
@@ -59,7 +68,7 @@ def render_lessons(course: Course, reporter: Reporter | None = None,
         if reporter is not None:
             reporter.extend(diagnostics)
         out.append(LessonHtml(lesson=lesson, html=html, ui=ui))
-    return tuple(out)
+    return typeset_lessons(tuple(out), reporter, cache)
 
 
 def _render(lessons: list[Lesson], ui: Ui) -> list[tuple[str, tuple[Diagnostic, ...]]]:
@@ -74,19 +83,9 @@ def _render(lessons: list[Lesson], ui: Ui) -> list[tuple[str, tuple[Diagnostic, 
             found = Reporter()
             if element is not None:
                 _number_notes(element, lesson)
-                _report_unconverted_math(element, lesson, found)
             inner = "" if element is None else inner_html(element)
             out.append((clean_html(inner), tuple(found.diagnostics)))
     return out
-
-
-def _report_unconverted_math(element, lesson: Lesson, reporter: Reporter) -> None:
-    """pandoc writes TeX it cannot turn into MathML as `span.math` with its delimiters."""
-    for span in with_class(element, "span", "math"):
-        reporter.warning(Code.MATH_UNSUPPORTED, f"formula '{span.text_content().strip('$ ').strip()[:60]}' "
-                         "uses TeX that cannot become MathML; the ebook and LMS pages show its source (the "
-                         "PDF typesets it if it can). Rewrite it with standard LaTeX commands",
-                         source_pos(lesson, span))
 
 
 def _number_notes(element, lesson: Lesson) -> None:

@@ -81,7 +81,7 @@ def linked_bodies(lessons: tuple[LessonHtml, ...], manifest: AssetManifest, mode
 
 def stylesheet(theme: Theme, *extra: str) -> bytes:
     """The lesson CSS, the LMS page CSS and any format's own additions, as one file."""
-    parts = ["css/content.css", "scorm/scorm.css", *extra, "css/brand.css"]
+    parts = ["css/content.css", "css/mathml.css", "scorm/scorm.css", *extra, "css/brand.css"]
     sheet = "\n".join(theme.read_static(part) for part in parts) + lms_css(theme.ui)  # exporter's words last
     return sheet.encode("utf-8")
 

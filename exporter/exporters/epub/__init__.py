@@ -13,6 +13,7 @@ from exporter.errors import ExportError
 from exporter.guard import lesson_guard
 from exporter.exporters.epub.chapters import Part, lesson_parts, resolve_links
 from exporter.exporters.epub.cover import draw_cover
+from exporter.exporters.epub.math import math_pictures
 from exporter.exporters.epub.package import check_metadata, epub_bytes
 from exporter.exporters.epub.xhtml import MATHML, SVG, XHTML, to_xhtml
 from exporter.model import Artifact, AssetManifest, Course, Lesson, NavPoint, RenderedDoc, ShapedBook
@@ -45,10 +46,12 @@ class EpubExporter:
             RenderedDoc(TITLE_PAGE, theme.ui.gettext("Title page"), theme.render("epub/titlepage.xhtml", lang=language,
                                                                config=course.config, date=course.config.date)),
         )
-        css = "\n".join(theme.read_static(name) for name in ("css/content.css", "css/epub.css", "css/brand.css"))
+        css = "\n".join(theme.read_static(name) for name in ("css/content.css", "css/mathml.css", "css/epub.css",
+                                                             "css/brand.css"))
         used = "\n".join(doc.content for doc in chapters)
         images = tuple((a.key, a.path.read_bytes()) for a in manifest.files_for("screen") if f'"{a.key}"' in used)
-        resources = ((STYLESHEET, css.encode("utf-8")), (cover_name, cover_bytes), *images)
+        pictures = math_pictures((item.math_svg for item in lessons), used)
+        resources = ((STYLESHEET, css.encode("utf-8")), (cover_name, cover_bytes), *images, *pictures)
         return ShapedBook(self.name, course, front + chapters, resources, toc=_toc(course, links))
 
     def package(self, book: ShapedBook) -> Artifact:

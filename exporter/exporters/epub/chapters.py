@@ -9,6 +9,7 @@ from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from exporter.diagnostics import Reporter
+from exporter.exporters.epub.math import point_to_pictures
 from exporter.exporters.epub.xhtml import EPUB_TYPE
 from exporter.model import AssetManifest, Lesson
 from exporter.render import LessonHtml
@@ -35,6 +36,7 @@ class Part:
 def lesson_parts(item: LessonHtml, manifest: AssetManifest, limit: int = PART_LIMIT) -> list[Part]:
     lesson = item.lesson
     root = screen_root(item, manifest, players=False)
+    point_to_pictures(root, item.math_svg)
     ebook_quizzes(root, item.lesson, item.ui)
     notes = _epub_notes(root)
     parts = []

@@ -142,6 +142,8 @@ def _accessibility(package: epub.EpubBook, book: ShapedBook) -> None:
     features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
     features += ["alternativeText"] if images else []
     features += ["MathML"] if math else []
+    # MathJax's formulas carry their TeX as alttext (and a picture, math/*.svg); pandoc's, without MathJax, do not
+    features += ["describedMath"] if any(name.startswith("math/") for name, _ in book.resources) else []
     for feature in features:
         package.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})
     package.add_metadata(None, "meta", "none", {"property": "schema:accessibilityHazard"})

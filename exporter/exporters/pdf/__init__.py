@@ -60,7 +60,7 @@ class PdfExporter:
         prepared = []
         for item in lessons:
             with lesson_guard(item.lesson.source, "shaping the PDF pages of"):
-                prepared.append((item.lesson, prepare_lesson(item.lesson, item.html, ctx)))
+                prepared.append((item.lesson, prepare_lesson(item.lesson, item.html, ctx, item.math_svg)))
         known = {lesson.slug for lesson in course.lessons} | {module.id for module in course.modules} | {
             "answer-key", *(anchor for _, anchor, _ in (key.entries if key else []))}
         bodies = link_lessons(prepared, known, reporter)

@@ -1,4 +1,6 @@
-"""MathML or TeX -> SVG with ziamath (WeasyPrint has no MathML layout); glyphs are paths, so no font is needed."""
+"""Formulas as SVG pictures for the PDF (WeasyPrint has no MathML layout); glyphs are paths, so no font is
+needed. MathJax drew them in the render stage (`render/math.py`); ziamath typesets MathML or TeX when
+MathJax could not run (an installed wheel without the npm tools)."""
 from __future__ import annotations
 
 import re
@@ -11,8 +13,15 @@ Picture = tuple[str, float, float, float]
 """(SVG text, width pt, height pt, vertical-align pt: how far the baseline sits above the bottom, negated)."""
 
 
+def mathjax_picture(svg: str) -> Picture:
+    """MathJax's SVG placed at the body size: its viewBox is in thousandths of an em, baseline at y=0."""
+    _, top, width, height = (float(n) for n in re.search(r'viewBox="([^"]+)"', svg).group(1).split())
+    scale = MATH_SIZE / 1000
+    return svg, width * scale, height * scale, -(top + height) * scale
+
+
 def typeset_math(mathml: str | None, tex: str | None, display: bool) -> Picture | None:
-    """An SVG for the formula, or None when neither the MathML nor the TeX can be typeset."""
+    """ziamath's SVG for the formula, or None when neither the MathML nor the TeX can be typeset."""
     import ziamath
 
     size = MATH_SIZE * (1.1 if display else 1.0)

@@ -5,6 +5,7 @@ import base64
 import re
 from html import escape
 from dataclasses import dataclass, field
+from typing import Mapping
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -21,7 +22,8 @@ from exporter.shape.quiz import printed_quizzes
 from exporter.shape.toc import fill_lesson_toc
 from exporter.theme import Theme
 
-from exporter.exporters.pdf.math import typeset_math
+from exporter.exporters.pdf.math import mathjax_picture, typeset_math
+from exporter.mathjax import Formula
 from exporter.exporters.pdf.units import pageref
 
 ANSWER_WORDS = re.compile(r"\b(answers?|solutions?|model answer|antwort|lösung|respuesta|réponse|solución)\b", re.I)
@@ -53,13 +55,15 @@ class PrintContext:
     """None: answers print in place."""
 
 
-def prepare_lesson(lesson: Lesson, body: str, ctx: PrintContext) -> HtmlElement:
-    """The lesson body made ready for print, in a <div> (still sanitized content plus our own markup)."""
+def prepare_lesson(lesson: Lesson, body: str, ctx: PrintContext,
+                   math_svg: Mapping[Formula, str] | None = None) -> HtmlElement:
+    """The lesson body made ready for print, in a <div> (still sanitized content plus our own markup);
+    `math_svg`: MathJax's pictures of its formulas (`LessonHtml.math_svg`)."""
     root = fragment(body)
     _footnotes(root, lesson, ctx.reporter)
     replace_unshipped_images(root, {asset.key for asset in ctx.manifest.assets}, lesson, ctx.reporter, ctx.theme.ui)
     _embeds(root, ctx)
-    _math(root, lesson, ctx.reporter)
+    _math(root, lesson, ctx.reporter, math_svg or {})
     _headings(root)
     fill_lesson_toc(root, lesson, page_number=pageref, ui=ctx.theme.ui)
     _diagrams(root)
@@ -110,13 +114,16 @@ def _embeds(root, ctx: PrintContext) -> None:
         replace(div, card)
 
 
-def _math(root, lesson: Lesson, reporter: Reporter) -> None:
-    """MathML (and TeX pandoc could not convert) -> SVG pictures: WeasyPrint does not lay out MathML."""
+def _math(root, lesson: Lesson, reporter: Reporter, math_svg: Mapping[Formula, str]) -> None:
+    """MathML (and TeX pandoc could not convert) -> SVG pictures: WeasyPrint does not lay out MathML.
+    MathJax's picture when the render stage made one, else ziamath's."""
     for node in list(root.iter("math")):
         display = node.get("display") == "block"
-        source = etree.tostring(node, encoding="unicode")
-        tex = "".join(node.xpath(".//annotation/text()")).strip()
-        _put_math(node, typeset_math(source, None, display), tex, display, lesson, reporter)
+        tex = node.get("alttext") or "".join(node.xpath(".//annotation/text()")).strip()
+        drawn = math_svg.get(Formula(tex, display))
+        picture = mathjax_picture(drawn) if drawn else typeset_math(etree.tostring(node, encoding="unicode"),
+                                                                    None, display)
+        _put_math(node, picture, tex, display, lesson, reporter)
     for span in with_class(root, "span", "math"):
         tex = (span.text_content() or "").strip().strip("$").strip()
         display = "display" in span.get("class", "")
