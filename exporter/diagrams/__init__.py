@@ -175,8 +175,8 @@ def _place(pre, block: Block, outcome: object, lesson: Lesson, assets: dict[str,
         replace_element(target, clean_html(outcome))
         return None
     if isinstance(outcome, Failure):
-        reporter.warning(Code.HACKMD_DIAGRAM, f"{block.kind} diagram could not be drawn: {outcome.message}; its "
-                         "source is shown instead (HackMD's preview shows the same error)", pos)
+        reporter.warning(Code.HACKMD_DIAGRAM, f"{block.kind} diagram could not be drawn: {outcome.message} (its "
+                         "source is shown instead)", pos)
         return Loss(block.line, f"{block.kind} diagram shown as its source code (it could not be drawn)")
     if block.kind in UNDRAWN:
         reporter.warning(Code.HACKMD_DIAGRAM, f"{block.kind} diagram is shown as its source text: "

@@ -108,6 +108,9 @@ const DRAW = {
     await script("vega/build/vega.min.js");
     await script("vega-lite/build/vega-lite.min.js");
     let spec = JSON.parse(source);
+    const url = dataUrl(spec);
+    if (url) throw new Error(`its data comes from ${url}, which a build does not fetch (builds run offline); ` +
+                             `put the data in the spec as "values"`);
     if (String(spec.$schema || "").includes("vega-lite") || !("marks" in spec || "signals" in spec)) {
       spec = vegaLite.compile(spec).spec;
     }
@@ -132,6 +135,17 @@ const DRAW = {
   },
 };
 DRAW["vega-lite"] = DRAW.vega;
+
+// The first `"url"` a vega or vega-lite spec reads data from (data, or a lookup's `from.data`).
+function dataUrl(node) {
+  if (!node || typeof node !== "object") return null;
+  if (typeof node.url === "string") return node.url;
+  for (const value of Object.values(node)) {
+    const found = dataUrl(value);
+    if (found) return found;
+  }
+  return null;
+}
 DRAW.dot = DRAW.graphviz;
 
 // markmap writes its labels as HTML inside <foreignObject>, which neither print engines nor the sanitizer
