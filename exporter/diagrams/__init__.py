@@ -21,7 +21,7 @@ from pathlib import Path
 from exporter.cache import BuildCache, cache_root
 from exporter.diagnostics import Code, Reporter
 from exporter.diagrams import browser, plantuml
-from exporter.diagrams.table import csv_table
+from exporter.diagrams.table import CsvError, csv_table
 from exporter.diagrams.picture import Picture, describe, picture_from_svg
 from exporter.fragments import classes, fragment, inner_html, replace as replace_element, source_line, with_class
 from exporter.model import Asset, AssetManifest, Course, Lesson, Loss, SourcePos
@@ -95,7 +95,7 @@ def _outcomes(blocks: list[Block], cache: BuildCache) -> tuple[dict[Block, objec
     drawn: dict[str, object] = {}
     for block, key in keys.items():
         if block.kind == "csvpreview":
-            drawn[key] = csv_table(block.source, dict(block.options))
+            drawn[key] = _table(block)
         elif block.kind not in UNDRAWN and key not in drawn and (hit := cache.get(key)) is not None:
             drawn[key] = hit
     missing = {key: block for block, key in keys.items() if key not in drawn and block.kind not in UNDRAWN}
@@ -113,6 +113,13 @@ def _outcomes(blocks: list[Block], cache: BuildCache) -> tuple[dict[Block, objec
             drawn[key] = outcome
             cache.put(key, outcome)
     return {block: drawn[key] for block, key in keys.items() if key in drawn}, unavailable
+
+
+def _table(block: Block) -> str | Failure:
+    try:
+        return csv_table(block.source, dict(block.options))
+    except CsvError as exc:
+        return Failure(str(exc))
 
 
 def _engine(kind: str) -> str:

@@ -123,6 +123,9 @@ const DRAW = {
     await script("markmap-lib/dist/browser/index.iife.js");
     await script("markmap-view/dist/browser/index.js");
     const { root } = new markmap.Transformer().transform(source);
+    if (!root.content && !(root.children || []).length) {
+      throw new Error("the mind map is empty: write headings or list items");
+    }
     const div = host();
     const svg = document.createElementNS(SVG_NS, "svg");
     svg.setAttribute("width", "720");
@@ -131,7 +134,8 @@ const DRAW = {
     const view = markmap.Markmap.create(svg, { duration: 0, autoFit: false }, root);
     await view.fit();
     textLabels(svg);
-    return svg.outerHTML;
+    // markmap names its styles with a random id per page: a fixed name keeps builds byte-identical
+    return svg.outerHTML.replace(/mm-[a-z0-9]+-\d+/g, "mm-exporter");
   },
 };
 DRAW["vega-lite"] = DRAW.vega;

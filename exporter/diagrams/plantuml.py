@@ -21,11 +21,10 @@ class PlantUmlUnavailable(Exception):
 
 
 def version_stamp() -> str:
-    command = shutil.which("plantuml")
-    if command is None:
-        return "absent"
+    """Stands for PlantUML's version in a diagram's cache key, without starting Java."""
+    found = JAR if JAR.is_file() else Path(shutil.which("plantuml") or "/nonexistent")
     try:
-        stat = JAR.stat() if JAR.is_file() else Path(command).stat()
+        stat = found.stat()
     except OSError:
         return "absent"
     return f"plantuml {stat.st_size} {stat.st_mtime_ns}"

@@ -9,10 +9,17 @@ DELIMITERS = ",;\t|"
 """What Papa Parse guesses among when no delimiter is given."""
 
 
+class CsvError(ValueError):
+    """The CSV cannot be read (an unterminated quote...): Python's csv message, as Papa Parse reports one."""
+
+
 def csv_table(source: str, options: dict[str, str]) -> str:
-    """A `table.csvpreview`; `header="true"` makes the first row the column headings."""
-    rows = [row for row in csv.reader(io.StringIO(source.strip("\n")), delimiter=_delimiter(source, options))
-            if row]
+    """A `table.csvpreview`; `header="true"` makes the first row the column headings. Raises CsvError."""
+    reader = csv.reader(io.StringIO(source.strip("\n")), delimiter=_delimiter(source, options), strict=True)
+    try:
+        rows = [row for row in reader if row]
+    except csv.Error as exc:
+        raise CsvError(f"CSV error at line {reader.line_num} of the block: {exc}") from exc
     header = options.get("header", "").strip().lower() == "true" and rows
     head = f"<thead>{_row(rows[0], 'th')}</thead>" if header else ""
     body = "".join(_row(row, "td") for row in (rows[1:] if header else rows))
