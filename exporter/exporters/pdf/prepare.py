@@ -144,7 +144,7 @@ def _headings(root) -> None:
 
 
 def _diagrams(root) -> None:
-    """No diagram renderer is bundled: the source prints under a visible label (normalize already warned)."""
+    """A diagram that could not be drawn prints its source under a visible label (exporter/diagrams warned)."""
     for pre in with_class(root, "pre", "diagram"):
         kind = next((c for c in classes(pre) if c not in ("diagram", "sourceCode", "numberSource", "numberLines")),
                     "diagram")
