@@ -57,8 +57,10 @@ def draw_diagrams(course: Course, lessons: tuple[LessonHtml, ...], manifest: Ass
                   cache: BuildCache) -> tuple[Course, tuple[LessonHtml, ...], AssetManifest]:
     """Every lesson with its diagrams drawn; the course with a loss for each diagram left as source; the
     manifest with the diagrams' SVG files."""
-    trees = {i: fragment(item.html) for i, item in enumerate(lessons) if "diagram" in item.html}
-    found = {i: [(pre, _block(pre)) for pre in with_class(tree, "pre", "diagram")] for i, tree in trees.items()}
+    parsed = {i: fragment(item.html) for i, item in enumerate(lessons) if "diagram" in item.html}
+    found = {i: [(pre, _block(pre)) for pre in with_class(tree, "pre", "diagram")] for i, tree in parsed.items()}
+    found = {i: pairs for i, pairs in found.items() if pairs}
+    trees = {i: parsed[i] for i in found}  # a lesson that only mentions the word keeps its HTML as it was
     blocks = [block for pairs in found.values() for _, block in pairs]
     if not blocks:
         return course, lessons, manifest
