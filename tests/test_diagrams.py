@@ -230,6 +230,19 @@ def test_a_library_svg_is_sanitized_titled_and_sized_to_the_page():
     assert (picture.width, picture.height) == (640, 100)
 
 
+def test_the_same_drawing_gives_the_same_bytes_whatever_ids_the_library_picked():
+    """Raphaël names markers at random and mermaid counts across a page: ids are renumbered, references along."""
+    def drawn(marker: str) -> bytes:
+        return picture_from_svg(
+            f'<svg width="10" height="10" aria-labelledby="t-{marker}"><title id="t-{marker}">x</title>'
+            f'<style>#{marker} path {{ fill: red }}</style><marker id="{marker}"/>'
+            f'<path marker-end="url(#{marker})" d="M0 0"/><use href="#{marker}"/></svg>', "Flowchart: x").svg
+    assert drawn("raphael-marker-objbwvy3") == drawn("raphael-marker-obj4jk94")
+    svg = drawn("raphael-marker-objbwvy3").decode()
+    assert 'id="d2"' in svg and 'url(#d2)' in svg and 'href="#d2"' in svg and "#d2 path" in svg
+    assert 'aria-labelledby="d1"' in svg
+
+
 def test_csvpreview_reads_hackmd_options_and_reports_bad_csv():
     assert csv_table("a;b\n1;2", {"header": "true", "delimiter": ";"}) == (
         '<table class="csvpreview"><thead><tr><th scope="col">a</th><th scope="col">b</th></tr></thead>'

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -102,19 +103,32 @@ def _outcomes(blocks: list[Block], cache: BuildCache) -> tuple[dict[Block, objec
             drawn[key] = hit
     missing = {key: block for block, key in keys.items() if key not in drawn and block.kind not in UNDRAWN}
     unavailable: dict[str, str] = {}
-    for engine, run in (("browser", _draw_in_browser), ("plantuml", _draw_plantuml)):
-        batch = sorted(((k, b) for k, b in missing.items() if _engine(b.kind) == engine), key=lambda kb: kb[0])
-        if not batch:
-            continue
-        try:
-            results = run([block for _, block in batch])
-        except (browser.BrowserUnavailable, plantuml.PlantUmlUnavailable) as exc:
-            unavailable[engine] = str(exc)
-            continue
-        for (key, _), outcome in zip(batch, results):
+    # PlantUML's Java and the browser start at the same time: each spends seconds starting up.
+    with ThreadPoolExecutor(max_workers=1) as java:
+        plantuml_run = java.submit(_run, _draw_plantuml, _batch(missing, "plantuml"))
+        runs = {"browser": _run(_draw_in_browser, _batch(missing, "browser")), "plantuml": plantuml_run.result()}
+    for engine, (results, reason) in runs.items():
+        if reason:
+            unavailable[engine] = reason
+        for key, outcome in results:
             drawn[key] = outcome
             cache.put(key, outcome)
     return {block: drawn[key] for block, key in keys.items() if key in drawn}, unavailable
+
+
+def _batch(missing: dict[str, Block], engine: str) -> list[tuple[str, Block]]:
+    """The blocks one renderer draws, in a fixed order (key order), so a cold build draws the same bytes."""
+    return sorted(((k, b) for k, b in missing.items() if _engine(b.kind) == engine), key=lambda kb: kb[0])
+
+
+def _run(draw, batch: list[tuple[str, Block]]) -> tuple[list[tuple[str, object]], str | None]:
+    """(key, outcome) of each block of `batch`, or no outcome and why the renderer could not run."""
+    if not batch:
+        return [], None
+    try:
+        return list(zip([key for key, _ in batch], draw([block for _, block in batch]))), None
+    except (browser.BrowserUnavailable, plantuml.PlantUmlUnavailable) as exc:
+        return [], str(exc)
 
 
 def _table(block: Block) -> str | Failure:

@@ -58,6 +58,7 @@ def picture_from_svg(svg: str, alt: str) -> Picture:
         raise ValueError("the library drew an empty picture")
     root = etree.fromstring(clean)
     _fit(root, width, height)
+    _renumber_ids(root)
     title = etree.Element(f"{{{SVG_NS}}}title")
     title.text = alt
     root.insert(0, title)
@@ -74,6 +75,34 @@ def _fit(root: etree._Element, width: int, height: int) -> None:
     root.set("width", str(width))
     root.set("height", str(height))
     root.attrib.pop("style", None)
+
+
+_REFERENCE = re.compile(r"#([A-Za-z_][\w-]*)")
+_ID_LISTS = ("aria-labelledby", "aria-describedby")
+
+
+def _renumber_ids(root: etree._Element) -> None:
+    """Ids numbered in order of appearance (d1, d2...), references along: Raphaël names its markers at random
+    and mermaid counts across the diagrams of a page, so the same diagram would otherwise draw to different
+    bytes from build to build (and an EPUB would not be byte-identical)."""
+    ids = dict.fromkeys(el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id"))
+    mapping = {old: f"d{number}" for number, old in enumerate(ids, start=1)}
+
+    def references(text: str) -> str:
+        return _REFERENCE.sub(lambda m: "#" + mapping.get(m.group(1), m.group(1)), text)
+
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for name, value in element.attrib.items():
+            if name == "id":
+                element.set(name, mapping.get(value, value))
+            elif name in _ID_LISTS:
+                element.set(name, " ".join(mapping.get(token, token) for token in value.split()))
+            elif "#" in value:
+                element.set(name, references(value))
+        if element.tag == f"{{{SVG_NS}}}style" and element.text:
+            element.text = references(element.text)
 
 
 def _title(kind: str, source: str) -> str:
