@@ -96,7 +96,8 @@ def test_each_kind_is_drawn_as_an_svg_holding_a_label_of_its_source(cold):
         svg, alt = drawn[kind]
         assert svg.startswith("<?xml") and "<svg" in svg, kind
         assert label in svg, (kind, label)
-        assert alt.split(":")[0] in describe(kind, "x") and alt == unescape(re.search(r"<title>([^<]*)</title>", svg).group(1))
+        assert alt.split(":")[0] in describe(kind, "x")
+        assert alt == unescape(re.search(r"<title>([^<]*)</title>", svg).group(1))
     assert drawn["sequence"][1] == "Sequence diagram: First call"
     assert drawn["vega"][1] == "Vega chart: Deals by outcome"
 
@@ -187,7 +188,8 @@ def test_a_warm_rebuild_draws_nothing_again(cold, tmp_path, monkeypatch):
     folder = next(p for p in written if p.is_dir())
     cold_folder, _ = lesson_page(cold, "01-drawn")
     assert (folder / "l-01-drawn.html").read_bytes() == (cold_folder / "l-01-drawn.html").read_bytes()
-    assert sorted(p.name for p in (folder / "assets").iterdir()) == sorted(p.name for p in (cold_folder / "assets").iterdir())
+    assert sorted(p.name for p in (folder / "assets").iterdir()) == \
+        sorted(p.name for p in (cold_folder / "assets").iterdir())
 
 
 def test_without_renderers_diagrams_keep_their_source_with_one_warning(tmp_path):

@@ -17,7 +17,6 @@ import hashlib
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from exporter.cache import BuildCache, cache_root
 from exporter.diagnostics import Code, Reporter
@@ -76,7 +75,7 @@ def draw_diagrams(course: Course, lessons: tuple[LessonHtml, ...], manifest: Ass
             if loss is not None:
                 losses.setdefault(index, []).append(loss)
     if unavailable:
-        _say_unavailable(unavailable, blocks, lessons, found, reporter)
+        _say_unavailable(unavailable, lessons, found, reporter)
     new_lessons = list(lessons)
     for index, tree in trees.items():
         lesson = _with_losses(lessons[index].lesson, losses.get(index, []))
@@ -220,7 +219,7 @@ def _asset(picture: Picture) -> Asset:
                  picture.width, picture.height)
 
 
-def _say_unavailable(unavailable: dict[str, str], blocks: list[Block], lessons, found, reporter: Reporter) -> None:
+def _say_unavailable(unavailable: dict[str, str], lessons, found, reporter: Reporter) -> None:
     """One warning for all the diagrams a missing renderer left as source, at the first of them."""
     left = [(lessons[i].lesson.source, block) for i, pairs in found.items() for _, block in pairs
             if _engine(block.kind) in unavailable and block.kind not in UNDRAWN and block.kind != "csvpreview"]
