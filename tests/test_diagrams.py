@@ -124,6 +124,8 @@ def test_a_broken_diagram_keeps_its_source_and_warns_at_its_line_with_the_librar
         assert LIBRARY_WORDS[kind] in warned[line], (kind, warned[line])
     _, page = lesson_page(cold, "02-broken")
     assert list(page.iter("figure")) == [] and len(page.find_class("diagram")) == len(broken)
+    labels = [p.text_content() for p in page.find_class("diagram-label")]
+    assert len(labels) == len(broken) and labels[0] == "Mermaid diagram: source shown, not drawn"
     report = next(p for p in cold[0].values() if p.name.endswith("-report.txt")).read_text()
     assert all(f"02-broken.md:{line}: {kind} diagram shown as its source code" in report
                for line, kind in broken.items())

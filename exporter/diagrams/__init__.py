@@ -17,12 +17,15 @@ import hashlib
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from html import escape
+
+from lxml import html as lxml_html
 
 from exporter.cache import BuildCache, cache_root
 from exporter.diagnostics import Code, Reporter
 from exporter.diagrams import browser, plantuml
 from exporter.diagrams.table import CsvError, csv_table
-from exporter.diagrams.picture import Picture, describe, picture_from_svg
+from exporter.diagrams.picture import Picture, describe, name_of, picture_from_svg
 from exporter.fragments import classes, fragment, inner_html, replace as replace_element, source_line, with_class
 from exporter.model import Asset, AssetManifest, Course, Lesson, Loss, SourcePos
 from exporter.render import LessonHtml
@@ -196,6 +199,7 @@ def _place(pre, block: Block, outcome: object, lesson: Lesson, assets: dict[str,
     if isinstance(outcome, str):  # csvpreview: a table of the lesson's own text, through the sanitizer
         replace_element(target, clean_html(outcome))
         return None
+    target.addprevious(_label(block.kind))
     if isinstance(outcome, Failure):
         reporter.warning(Code.HACKMD_DIAGRAM, f"{block.kind} diagram could not be drawn: {outcome.message} (its "
                          "source is shown instead)", pos)
@@ -204,6 +208,12 @@ def _place(pre, block: Block, outcome: object, lesson: Lesson, assets: dict[str,
         reporter.warning(Code.HACKMD_DIAGRAM, f"{block.kind} diagram is shown as its source text: "
                          f"{UNDRAWN[block.kind]}; export it as an image and insert that instead", pos)
     return Loss(block.line, f"{block.kind} diagram shown as its source code")
+
+
+def _label(kind: str):
+    """The visible label over a source left undrawn, in every format (a reader never sees the warning)."""
+    return lxml_html.fragment_fromstring(f'<p class="diagram-label">{escape(name_of(kind))}: source shown, '
+                                         "not drawn</p>")
 
 
 def _asset(picture: Picture) -> Asset:

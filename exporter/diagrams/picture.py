@@ -15,7 +15,8 @@ MAX_WIDTH = 640
 (every format also caps images at 100% of the column)."""
 NAMES = {"mermaid": "Mermaid diagram", "graphviz": "Graphviz diagram", "dot": "Graphviz diagram",
          "sequence": "Sequence diagram", "flow": "Flowchart", "abc": "Music score", "vega": "Vega chart",
-         "vega-lite": "Vega-Lite chart", "plantuml": "PlantUML diagram", "markmap": "Mind map"}
+         "vega-lite": "Vega-Lite chart", "plantuml": "PlantUML diagram", "markmap": "Mind map",
+         "csvpreview": "CSV table", "fretboard": "Fretboard diagram"}
 _TITLES = {
     "mermaid": r"^\s*(?:title:?|accTitle:)\s*(.+)$", "sequence": r"^\s*title\s*:\s*(.+)$",
     "abc": r"^T:\s*(.+)$", "plantuml": r"^\s*title\s+(.+)$", "markmap": r"^#+\s+(.+)$",
@@ -40,9 +41,14 @@ class Picture:
                 f'height="{self.height}"></figure>')
 
 
+def name_of(kind: str) -> str:
+    """What a reader calls a block of that kind: 'Sequence diagram', 'Mind map'."""
+    return NAMES.get(kind, kind.capitalize() + " diagram")
+
+
 def describe(kind: str, source: str) -> str:
     """'Mermaid diagram: Sales pipeline': the kind and the diagram's title, else its first line."""
-    return f"{NAMES.get(kind, kind.capitalize() + ' diagram')}: {_title(kind, source)[:120]}".rstrip(": ")
+    return f"{name_of(kind)}: {_title(kind, source)[:120]}".rstrip(": ")
 
 
 def picture_from_svg(svg: str, alt: str) -> Picture:
