@@ -57,7 +57,10 @@ class Code(str, enum.Enum):
     HACKMD_NESTED_FOOTNOTE = "hackmd.nested_footnote"
     """A footnote refers to a footnote; the inner reference was removed (pandoc drops it, and a loop hangs it)."""
     HACKMD_DIAGRAM = "hackmd.diagram"
-    """A diagram block (mermaid, graphviz...) is shown as its source: no renderer is bundled."""
+    """A diagram block (mermaid, graphviz...) is shown as its source: its library rejected it (the message
+    says why), or no library draws its kind (fretboard)."""
+    DIAGRAM_NO_RENDERER = "diagram.no_renderer"
+    """The diagram renderers (Chromium + npm libraries, PlantUML) are not installed: diagrams show their source."""
     MATH_UNSUPPORTED = "math.unsupported"
     """A formula uses TeX pandoc cannot turn into MathML; screens show its source (only without MathJax)."""
     MATH_INVALID = "math.invalid"

@@ -11,6 +11,7 @@ from exporter.assets.remote import write_lockfile
 from exporter.assets.report import loss_report
 from exporter.cache import BuildCache, open_cache
 from exporter.config import CourseConfig, config_pos, load_config, with_overrides
+from exporter.diagrams import draw_diagrams
 from exporter.diagnostics import Code, Reporter, Severity
 from exporter.errors import BuildFailed, ConfigError, ExportError, UsageError
 from exporter.exporters import DEFAULT_FORMATS, EXPORTERS, Exporter, exporter_for
@@ -135,6 +136,8 @@ def _render_and_shape(course: Course, manifest: AssetManifest, names: tuple[str,
         try:
             progress.stage("rendering lessons", len(course.lessons))
             lessons = render_lessons(course, reporter, cache)  # one pandoc call at most, shared by every format
+            # one browser and one PlantUML at most, for every format; a warm build starts neither
+            course, lessons, manifest = draw_diagrams(course, lessons, manifest, reporter, cache)
             progress.advance(len(lessons))
             shaped = []
             for name in names:

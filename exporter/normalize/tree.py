@@ -346,12 +346,7 @@ def _code_block(node: dict, numbering: dict, pos, reporter, losses: list[Loss]) 
             start = numbering["next"]
             pairs[:] = [p for p in pairs if p[0] != "startFrom"] + [["startFrom", str(start)]]
         numbering["next"] = start + lines
-    if "diagram" in klass:
-        lang = next((c for c in klass if c not in ("diagram", "numberLines")), "diagram")
-        line = ast.line_of(node) or 1
-        reporter.warning(Code.HACKMD_DIAGRAM, f"{lang} diagram is shown as its source text: no {lang} renderer "
-                         "is bundled; export it as an image and insert that instead", pos(line))
-        losses.append(Loss(pos(line).line, "diagram shown as its source code"))
+    # Diagram blocks (class `diagram`) are drawn, or reported, after rendering: exporter/diagrams/.
     return None
 
 

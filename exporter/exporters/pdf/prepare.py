@@ -13,7 +13,7 @@ from lxml.html import HtmlElement
 
 from exporter.diagnostics import Code, Reporter
 from exporter.embeds import PROVIDER_NAMES, qr_svg
-from exporter.fragments import classes, fragment, has_class, inner_html, replace, source_pos, with_class
+from exporter.fragments import fragment, has_class, inner_html, replace, source_pos, with_class
 from exporter.model import AssetManifest, Lesson
 from exporter.shape.images import replace_unshipped_images
 from exporter.shape.links import Page, link_pages
@@ -66,7 +66,6 @@ def prepare_lesson(lesson: Lesson, body: str, ctx: PrintContext,
     _math(root, lesson, ctx.reporter, math_svg or {})
     _headings(root)
     fill_lesson_toc(root, lesson, page_number=pageref, ui=ctx.theme.ui)
-    _diagrams(root)
     printed_quizzes(root, lesson, ctx.answer_key.entries if ctx.answer_key else None, ctx.theme.ui)
     _answers(root, lesson, ctx)
     _exercises(root)
@@ -149,17 +148,6 @@ def _headings(root) -> None:
     for heading in root.iter("h1", "h2", "h3", "h4", "h5", "h6"):
         rank = levels.index(int(heading.tag[1]))
         heading.set("class", (heading.get("class", "") + f" bm-{rank + 3 if rank < 2 else 'none'}").strip())
-
-
-def _diagrams(root) -> None:
-    """No diagram renderer is bundled: the source prints under a visible label (normalize already warned)."""
-    for pre in with_class(root, "pre", "diagram"):
-        kind = next((c for c in classes(pre) if c not in ("diagram", "sourceCode", "numberSource", "numberLines")),
-                    "diagram")
-        label = lxml_html.fragment_fromstring(
-            f'<p class="diagram-label">{escape(kind.capitalize())} diagram: source shown, not drawn in print</p>')
-        target = pre.getparent() if pre.getparent().get("class") == "sourceCode" else pre
-        target.addprevious(label)
 
 
 def _is_answer(div) -> bool:
