@@ -25,9 +25,12 @@ fi
 # mathjax-full (formulas, run by Node from tools/node_modules: exporter/mathjax, docs/math.md) and the
 # diagram libraries HackMD uses (mermaid, viz.js, js-sequence-diagrams, flowchart.js, abcjs, vega, markmap),
 # which exporter/diagrams runs in headless Chromium (docs/diagrams.md).
-if [ ! -f tools/node_modules/.package-lock.json ] || [ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; then
+# A stamp named after the lock file's hash: a pull or merge that changes the lock reinstalls (mtimes cannot tell).
+npm_stamp=tools/node_modules/.installed-$(sha1sum tools/package-lock.json | cut -c1-12)
+if [ ! -f "$npm_stamp" ]; then
   echo "setup: installing npm tools"
   (cd tools && npm ci --no-audit --no-fund --silent)
+  rm -f tools/node_modules/.installed-*; touch "$npm_stamp"
 fi
 
 # The official SCORM XSDs become package data of exporter (it validates and ships them): copied from the

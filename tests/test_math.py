@@ -218,7 +218,7 @@ def test_an_accent_over_a_styled_letter_is_braced_for_mathjax():
 
 def test_without_mathjax_the_build_falls_back_with_one_warning(tmp_path, monkeypatch):
     """An installed wheel has no tools/: pandoc's MathML for screens, ziamath for the PDF, one warning."""
-    monkeypatch.setenv("EXPORTER_NODE_TOOLS", str(tmp_path / "no-tools"))
+    monkeypatch.setenv("EXPORTER_TOOLS", str(tmp_path / "no-tools"))
     source = make_course(tmp_path / "course")
     reporter = Reporter()
     build(BuildOptions(source=source, out=tmp_path / "out", formats=("pdf", "epub"), offline=True, cache=False),

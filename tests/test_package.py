@@ -101,3 +101,17 @@ def test_a_wheel_installed_outside_the_repository_builds_every_format(tmp_path: 
         result = subprocess.run([exporter, *command], cwd=work, capture_output=True, text=True, timeout=600)
         assert result.returncode == 0, (command, result.stderr)
     assert result.stderr.splitlines()[-1] == "6 file(s): 6 valid, 0 invalid"
+
+
+def test_the_setup_installed_every_tool_a_build_uses() -> None:
+    """`make test` runs scripts/setup.sh first. The math and diagram tests skip when their tools are absent
+    (a plain `pytest` before set-up); this one does not, so a set-up that failed to install them fails CI
+    instead of passing it with those tests skipped."""
+    import shutil
+
+    from exporter.diagrams import browser
+    from exporter.mathjax import find_engine
+
+    assert browser.node_modules() is not None, "diagram libraries missing from tools/node_modules: run `make setup`"
+    assert find_engine().version, "mathjax-full missing from tools/node_modules: run `make setup`"
+    assert shutil.which("plantuml") and shutil.which("chromium"), "Debian packages missing: run `make setup`"

@@ -7,7 +7,7 @@ MathML through the same allow-list as every lesson (`sanitize.clean_html`), the 
 that draw it, since a formula is lesson text (`\\href`, `\\style` and `\\class` put attributes into both).
 
 Where the tools are: Node is `EXPORTER_NODE`, else `node` on PATH; MathJax (npm `mathjax-full`, pinned in
-tools/package.json) is looked up in `EXPORTER_NODE_TOOLS/node_modules`, else in the repository's
+tools/package.json) is looked up in `EXPORTER_TOOLS/node_modules`, else in the repository's
 tools/node_modules (scripts/setup.sh installs it there). An installed wheel has no tools/ folder: then
 `find_engine` says why and the caller falls back (docs/math.md).
 """
@@ -85,12 +85,12 @@ def find_engine() -> Engine:
     version = _version(modules)
     if version is None:
         raise MathJaxUnavailable(f"MathJax was not found in {modules} (run scripts/setup.sh in the repository, "
-                                 f"or set EXPORTER_NODE_TOOLS to a folder where `npm install {PACKAGE}` was run)")
+                                 f"or set EXPORTER_TOOLS to a folder where `npm install {PACKAGE}` was run)")
     return Engine(node, modules, version)
 
 
 def _modules() -> Path:
-    tools = Path(os.environ["EXPORTER_NODE_TOOLS"]) if os.environ.get("EXPORTER_NODE_TOOLS") else REPO_TOOLS
+    tools = Path(os.environ["EXPORTER_TOOLS"]) if os.environ.get("EXPORTER_TOOLS") else REPO_TOOLS
     return tools / "node_modules"
 
 
