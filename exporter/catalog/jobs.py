@@ -26,6 +26,7 @@ from exporter import pipeline
 from exporter._files import publish
 from exporter.assets.remote import write_lockfile
 from exporter.cache import BuildCache, cache_root, digest, open_cache
+from exporter.catalog.parts import parts_on_the_cluster
 from exporter.diagnostics import Diagnostic, Reporter
 from exporter.errors import ExporterError
 from exporter.model import Artifact, AssetManifest
@@ -128,7 +129,8 @@ def format_job(job: CourseJob, name: str, read: JobResult) -> JobResult:
         return JobResult(name, "cached", time.perf_counter() - started, diagnostics, artifacts=artifacts)
     reporter = Reporter()
     try:
-        assembled = pipeline.assemble(options, reporter, cache=cache, report_for=job.formats)
+        with parts_on_the_cluster():
+            assembled = pipeline.assemble(options, reporter, cache=cache, report_for=job.formats)
     except (ExporterError, OSError) as exc:
         return JobResult(name, "failed", time.perf_counter() - started, tuple(reporter.diagnostics), _say(exc))
     artifacts, diagnostics = tuple(assembled.artifacts), tuple(reporter.diagnostics)
