@@ -49,6 +49,8 @@ class CourseJob:
     environment: tuple[tuple[str, str | None], ...]
     excluded: tuple[str, ...] = ()
     """Folders inside the course folder that are not its sources (the catalog's output folder)."""
+    courses: int = 1
+    """Courses in the run: the PDF's parts are cut for this course's share of the cluster (parts.py)."""
 
     def build_options(self, formats: tuple[str, ...]) -> pipeline.BuildOptions:
         return replace(self.options, source=Path(self.source), out=Path(self.out_dir), formats=formats)
@@ -129,7 +131,7 @@ def format_job(job: CourseJob, name: str, read: JobResult) -> JobResult:
         return JobResult(name, "cached", time.perf_counter() - started, diagnostics, artifacts=artifacts)
     reporter = Reporter()
     try:
-        with parts_on_the_cluster():
+        with parts_on_the_cluster(job.courses):
             assembled = pipeline.assemble(options, reporter, cache=cache, report_for=job.formats)
     except (ExporterError, OSError) as exc:
         return JobResult(name, "failed", time.perf_counter() - started, tuple(reporter.diagnostics), _say(exc))

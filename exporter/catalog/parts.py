@@ -42,9 +42,9 @@ def _seceded() -> Iterator[Executor]:
 
 
 @contextlib.contextmanager
-def parts_on_the_cluster() -> Iterator[None]:
-    """On a Dask worker, a book's parts and stamps are laid out by the whole cluster, cut for all its threads;
-    anywhere else (a job run in a plain process), by this machine's process pool as `exporter build` does."""
+def parts_on_the_cluster(courses: int) -> Iterator[None]:
+    """On a Dask worker, a book's parts and stamps are laid out by the whole cluster; anywhere else (a job run
+    in a plain process), by this machine's process pool as `exporter build` does."""
     from distributed import get_client, get_worker
 
     try:
@@ -52,6 +52,12 @@ def parts_on_the_cluster() -> Iterator[None]:
     except ValueError:  # not a task on a worker
         yield
         return
-    threads = sum(get_client().nthreads().values())
-    with laid_out_elsewhere(Elsewhere(_seceded, max(1, threads))):
+    with laid_out_elsewhere(Elsewhere(_seceded, share_of_cluster(sum(get_client().nthreads().values()), courses))):
         yield
+
+
+def share_of_cluster(threads: int, courses: int) -> int:
+    """The workers a course's book is cut for: all of them for a catalog of one course, one when there are
+    at least as many courses as threads (the courses keep the cluster busy; a book is then cut by size only,
+    MAX_PART_CHARS, so a 1,800-page workbook still spreads, and a short one pays for no part it need not)."""
+    return max(1, -(-threads // max(1, courses)))
