@@ -211,6 +211,26 @@ def test_one_pdf_is_laid_out_by_every_worker_and_an_edit_lays_out_one_part_again
     assert pdf_facts(catalog / "build" / "parts" / "parts.pdf") == _alone_pdf(course, tmp_path / "edited")
 
 
+def test_a_worker_killed_while_it_lays_out_a_part_has_the_part_laid_out_elsewhere(tmp_path):
+    """The parts are Dask tasks like the jobs: a part whose worker dies is laid out again by another, and the
+    PDF job (on the surviving worker) merges a book that reads as `exporter build`'s."""
+    own = Cluster(tmp_path)
+    try:
+        catalog = tmp_path / "catalog"
+        course = write_course(catalog / "courses" / "parts", COURSE_YML, LESSONS)
+        (catalog / "CATALOG.yml").write_text("out: build\ncourses: [courses/*]\n", encoding="utf-8")
+        running = start_catalog(catalog, own.address, tmp_path / "cache", "-f", "pdf")
+        victim = _worker_in(own, PART_TASK, besides="pdf-")
+        own.workers[victim].kill()
+        own.workers[victim].wait(timeout=10)
+        code, out, err = finish(running)
+    finally:
+        own.stop()
+    assert code == 0 and statuses(out) == {"parts": ["built"]}, out + err
+    assert sorted(p.name for p in (catalog / "build" / "parts").iterdir()) == ["parts-report.txt", "parts.pdf"]
+    assert pdf_facts(catalog / "build" / "parts" / "parts.pdf") == _alone_pdf(course, tmp_path / "alone")
+
+
 def _alone_pdf(course: Path, out: Path) -> tuple[int, list[str], list[str]]:
     result = invoke_cli("build", course, "--out", out, "--offline", "-f", "pdf")
     assert result.exit_code == 0, result.output
@@ -261,13 +281,21 @@ def test_a_worker_killed_mid_job_has_its_jobs_rerun_and_nothing_is_half_written(
 
 def _worker_in_a_format_job(cluster: Cluster) -> str:
     """The address of a worker while it runs a PDF or EPUB job of the catalog."""
+    return _worker_in(cluster, ("pdf-", "epub-"))
+
+
+def _worker_in(cluster: Cluster, keys: str | tuple[str, ...], besides: str | None = None) -> str:
+    """The address of a worker while it runs a task whose key starts with `keys` (and none that starts with
+    `besides`)."""
     deadline = time.monotonic() + RUN_SECONDS
     while time.monotonic() < deadline:
-        for address, keys in cluster.client.processing().items():
-            if any(str(key).startswith(("pdf-", "epub-")) for key in keys) and address in cluster.workers:
+        for address, running in cluster.client.processing().items():
+            names = [str(key) for key in running]
+            if (any(name.startswith(keys) for name in names) and address in cluster.workers
+                    and not (besides and any(name.startswith(besides) for name in names))):
                 return address
         time.sleep(0.05)
-    pytest.fail("no worker ever ran a format job")
+    pytest.fail(f"no worker ever ran a task {keys}")
 
 
 def test_without_a_scheduler_a_local_cluster_builds_the_catalog(tmp_path):

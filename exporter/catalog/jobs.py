@@ -3,6 +3,7 @@
     read(course) ──> format(course, pdf) ──┐
                  ──> format(course, epub) ─┼──> publish(course): every artifact into OUT/<folder>, or none
                  ──> ...                  ──┘
+                     (the PDF job submits its book's parts as tasks of their own: parts.py)
 
 Jobs are plain functions of plain data (pickled by Dask to any worker). They never raise for a broken
 course: its diagnostics travel back in the result, and Dask's retries are kept for the machine (a worker
