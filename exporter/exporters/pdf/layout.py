@@ -73,8 +73,8 @@ def laid_out_elsewhere(elsewhere: Elsewhere) -> Iterator[None]:
 
 
 def lay_out(book: ShapedBook, reporter: Reporter, jobs: int, cache: BuildCache | None = None) -> bytes:
-    """The PDF bytes of `book`, laid out in parts by up to `jobs` processes and merged; the workers'
-    diagnostics are reported to `reporter`. A part the cache holds (same print HTML, hence the same
+    """The PDF bytes of `book`, laid out in parts by up to `jobs` processes (or by the executor of
+    `laid_out_elsewhere`) and merged; the workers' diagnostics are reported to `reporter`. A part the cache holds (same print HTML, hence the same
     content-addressed images) is not laid out again."""
     cache = cache or BuildCache(None)
     elsewhere = _ELSEWHERE.get()
