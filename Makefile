@@ -1,5 +1,5 @@
 # The two set-up commands (README): `make build` and `make test`. Each installs what it needs first.
-.PHONY: setup build test test-fast bench fuzz fuzz-properties
+.PHONY: setup build test test-fast bench bench-catalog fuzz fuzz-properties
 
 setup:
 	@bash scripts/setup.sh
@@ -23,6 +23,11 @@ fuzz-properties: setup
 
 bench: setup
 	.venv/bin/python benchmarks/bench_build.py
+
+# A catalog of 20 courses x 20 lessons on a LocalCluster of 1 and of 2 workers (alternated, medians of 3 cold
+# runs each), its warm rerun, and one long course's PDF laid out in parts on 1 and 2 workers (docs/catalog.md).
+bench-catalog: setup
+	.venv/bin/python benchmarks/bench_catalog.py
 
 # Not part of CI: generated and mutated courses through tree and build for FUZZ_MINUTES; every finding is saved
 # as tests/fixtures/hostile/fuzz-*.json, which the test suite replays (tests/test_hostile.py). FUZZ_SEED repeats a run.

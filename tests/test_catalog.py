@@ -12,6 +12,7 @@ import pytest
 from conftest import ROOT, invoke_cli, write_course
 from exporter.catalog import CatalogError, load_catalog
 from exporter.catalog.jobs import CourseJob, client_environment, format_job, publish_job, read_job
+from exporter.catalog.parts import share_of_cluster
 from exporter.exporters import DEFAULT_FORMATS
 from exporter.pipeline import BuildOptions
 
@@ -134,3 +135,10 @@ def test_a_failed_format_keeps_the_whole_course_unwritten(tmp_path):
     assert any("--strict" in error for error in outcome.errors), outcome.errors
     assert any(d.pos and d.pos.path == "01-a.md" for d in outcome.diagnostics)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("threads, courses, share", [(2, 1, 2), (2, 2, 1), (2, 20, 1), (64, 6, 11), (64, 1500, 1)])
+def test_a_book_is_cut_for_its_courses_share_of_the_cluster(threads, courses, share):
+    """All the threads for a catalog of one course; one (the book cut by its size only) once courses outnumber
+    them."""
+    assert share_of_cluster(threads, courses) == share

@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, invoke_cli
+from conftest import ROOT, invoke_cli, write_course
+from test_pdf_parts import COURSE_YML, LESSONS
 
 pytestmark = pytest.mark.slow
 
@@ -182,6 +183,60 @@ def _epub_language(path: Path) -> str:
     return found.group(1) if found else ""
 
 
+PART_TASK = "lay_out_part_as_data-"
+"""The key prefix of a part laid out as a task of its own (exporter/catalog/parts.py)."""
+
+
+def test_one_pdf_is_laid_out_by_every_worker_and_an_edit_lays_out_one_part_again(cluster, tmp_path):
+    """One course, one PDF: its parts run on both workers, not only on the one that runs the PDF job; the
+    merged book reads as `exporter build`'s. After one lesson changes, the other parts come from the cache."""
+    from distributed import get_task_stream
+
+    catalog = tmp_path / "catalog"
+    course = write_course(catalog / "courses" / "parts", COURSE_YML, LESSONS)
+    (catalog / "CATALOG.yml").write_text("out: build\ncourses: [courses/*]\n", encoding="utf-8")
+    with get_task_stream(cluster.client) as stream:
+        code, out, err = run_catalog(catalog, cluster.address, tmp_path / "cache", "-f", "pdf")
+    assert code == 0 and statuses(out) == {"parts": ["built"]}, out + err
+    parts = [task for task in stream.data if str(task["key"]).startswith(PART_TASK)]
+    assert len(parts) >= 4 and {task["worker"] for task in parts} == set(cluster.workers), parts
+    assert pdf_facts(catalog / "build" / "parts" / "parts.pdf") == _alone_pdf(course, tmp_path / "alone")
+
+    lesson = course / "04-close.md"
+    lesson.write_text(lesson.read_text("utf-8") + "\nOne more sentence about closing the call.\n", "utf-8")
+    with get_task_stream(cluster.client) as stream:
+        code, out, err = run_catalog(catalog, cluster.address, tmp_path / "cache", "-f", "pdf")
+    assert code == 0 and statuses(out) == {"parts": ["built"]}, out + err
+    assert len([task for task in stream.data if str(task["key"]).startswith(PART_TASK)]) == 1, stream.data
+    assert pdf_facts(catalog / "build" / "parts" / "parts.pdf") == _alone_pdf(course, tmp_path / "edited")
+
+
+def test_a_worker_killed_while_it_lays_out_a_part_has_the_part_laid_out_elsewhere(tmp_path):
+    """The parts are Dask tasks like the jobs: a part whose worker dies is laid out again by another, and the
+    PDF job (on the surviving worker) merges a book that reads as `exporter build`'s."""
+    own = Cluster(tmp_path)
+    try:
+        catalog = tmp_path / "catalog"
+        course = write_course(catalog / "courses" / "parts", COURSE_YML, LESSONS)
+        (catalog / "CATALOG.yml").write_text("out: build\ncourses: [courses/*]\n", encoding="utf-8")
+        running = start_catalog(catalog, own.address, tmp_path / "cache", "-f", "pdf")
+        victim = _worker_in(own, PART_TASK, besides="pdf-")
+        own.workers[victim].kill()
+        own.workers[victim].wait(timeout=10)
+        code, out, err = finish(running)
+    finally:
+        own.stop()
+    assert code == 0 and statuses(out) == {"parts": ["built"]}, out + err
+    assert sorted(p.name for p in (catalog / "build" / "parts").iterdir()) == ["parts-report.txt", "parts.pdf"]
+    assert pdf_facts(catalog / "build" / "parts" / "parts.pdf") == _alone_pdf(course, tmp_path / "alone")
+
+
+def _alone_pdf(course: Path, out: Path) -> tuple[int, list[str], list[str]]:
+    result = invoke_cli("build", course, "--out", out, "--offline", "-f", "pdf")
+    assert result.exit_code == 0, result.output
+    return pdf_facts(out / "parts.pdf")
+
+
 def test_a_broken_course_fails_alone_with_its_diagnostics(cluster, tmp_path):
     catalog = tmp_path / "catalog"
     shutil.copytree(CATALOG / "courses" / "demos", catalog / "courses" / "demos")
@@ -226,27 +281,42 @@ def test_a_worker_killed_mid_job_has_its_jobs_rerun_and_nothing_is_half_written(
 
 def _worker_in_a_format_job(cluster: Cluster) -> str:
     """The address of a worker while it runs a PDF or EPUB job of the catalog."""
+    return _worker_in(cluster, ("pdf-", "epub-"))
+
+
+def _worker_in(cluster: Cluster, keys: str | tuple[str, ...], besides: str | None = None) -> str:
+    """The address of a worker while it runs a task whose key starts with `keys` (and none that starts with
+    `besides`)."""
     deadline = time.monotonic() + RUN_SECONDS
     while time.monotonic() < deadline:
-        for address, keys in cluster.client.processing().items():
-            if any(str(key).startswith(("pdf-", "epub-")) for key in keys) and address in cluster.workers:
+        for address, running in cluster.client.processing().items():
+            names = [str(key) for key in running]
+            if (any(name.startswith(keys) for name in names) and address in cluster.workers
+                    and not (besides and any(name.startswith(besides) for name in names))):
                 return address
         time.sleep(0.05)
-    pytest.fail("no worker ever ran a format job")
+    pytest.fail(f"no worker ever ran a task {keys}")
 
 
 def test_without_a_scheduler_a_local_cluster_builds_the_catalog(tmp_path):
-    """The default: a LocalCluster of worker processes started and stopped by the command."""
+    """The default: a LocalCluster of worker processes (nanny-started, as `dask worker` starts them by default)
+    started and stopped by the command; its PDF's parts are tasks on those workers, and it reads as build's."""
     catalog = tmp_path / "catalog"
-    shutil.copytree(CATALOG / "courses" / "decouverte-fr", catalog / "courses" / "decouverte-fr")
+    course = shutil.copytree(CATALOG / "courses" / "decouverte-fr", catalog / "courses" / "decouverte-fr")
     (catalog / "CATALOG.yml").write_text("courses: [courses/*]\n", encoding="utf-8")
     env = {**os.environ, "EXPORTER_CACHE": str(tmp_path / "cache")}
     process = subprocess.Popen([sys.executable, "-m", "exporter", "catalog", str(catalog / "CATALOG.yml"),
-                                "--workers", "1", "--offline", "-f", "epub", "--out", str(tmp_path / "dist")],
+                                "--workers", "2", "--offline", "-f", "pdf", "-f", "epub", "--out",
+                                str(tmp_path / "dist")],
                                cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
     code, out, err = finish(process)
     assert code == 0, out + err
-    assert statuses(out) == {"decouverte-fr": ["built"]}, out
-    assert sorted(p.name for p in (tmp_path / "dist" / "decouverte-fr").iterdir()) == [
-        "decouverte-fr-report.txt", "decouverte-fr.epub"]
+    assert statuses(out) == {"decouverte-fr": ["built", "built"]}, out
+    built = tmp_path / "dist" / "decouverte-fr"
+    assert sorted(p.name for p in built.iterdir()) == [
+        "decouverte-fr-report.txt", "decouverte-fr.epub", "decouverte-fr.pdf"]
+    result = invoke_cli("build", course, "--out", tmp_path / "alone", "--offline", "-f", "pdf", "-f", "epub")
+    assert result.exit_code == 0, result.output
+    assert pdf_facts(built / "decouverte-fr.pdf") == pdf_facts(tmp_path / "alone" / "decouverte-fr.pdf")
+    assert (built / "decouverte-fr.epub").read_bytes() == (tmp_path / "alone" / "decouverte-fr.epub").read_bytes()

@@ -3,6 +3,7 @@
     read(course) ──> format(course, pdf) ──┐
                  ──> format(course, epub) ─┼──> publish(course): every artifact into OUT/<folder>, or none
                  ──> ...                  ──┘
+                     (the PDF job submits its book's parts as tasks of their own: parts.py)
 
 Jobs are plain functions of plain data (pickled by Dask to any worker). They never raise for a broken
 course: its diagnostics travel back in the result, and Dask's retries are kept for the machine (a worker
@@ -26,6 +27,7 @@ from exporter import pipeline
 from exporter._files import publish
 from exporter.assets.remote import write_lockfile
 from exporter.cache import BuildCache, cache_root, digest, open_cache
+from exporter.catalog.parts import parts_on_the_cluster
 from exporter.diagnostics import Diagnostic, Reporter
 from exporter.errors import ExporterError
 from exporter.model import Artifact, AssetManifest
@@ -49,6 +51,8 @@ class CourseJob:
     environment: tuple[tuple[str, str | None], ...]
     excluded: tuple[str, ...] = ()
     """Folders inside the course folder that are not its sources (the catalog's output folder)."""
+    courses: int = 1
+    """Courses in the run: the PDF's parts are cut for this course's share of the cluster (parts.py)."""
 
     def build_options(self, formats: tuple[str, ...]) -> pipeline.BuildOptions:
         return replace(self.options, source=Path(self.source), out=Path(self.out_dir), formats=formats)
@@ -129,7 +133,8 @@ def format_job(job: CourseJob, name: str, read: JobResult) -> JobResult:
         return JobResult(name, "cached", time.perf_counter() - started, diagnostics, artifacts=artifacts)
     reporter = Reporter()
     try:
-        assembled = pipeline.assemble(options, reporter, cache=cache, report_for=job.formats)
+        with parts_on_the_cluster(job.courses):
+            assembled = pipeline.assemble(options, reporter, cache=cache, report_for=job.formats)
     except (ExporterError, OSError) as exc:
         return JobResult(name, "failed", time.perf_counter() - started, tuple(reporter.diagnostics), _say(exc))
     artifacts, diagnostics = tuple(assembled.artifacts), tuple(reporter.diagnostics)

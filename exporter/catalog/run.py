@@ -55,7 +55,7 @@ class Progress:
 
 def run_catalog(catalog: Catalog, settings: RunSettings, progress: Progress = Progress()) -> list[CourseOutcome]:
     """Build every course of the catalog on the cluster; one outcome per course, in catalog order."""
-    jobs = [_course_job(course, settings) for course in catalog.courses]
+    jobs = [_course_job(course, settings, len(catalog.courses)) for course in catalog.courses]
     with _client(settings) as client:
         _check_workers(client)
         from distributed import as_completed
@@ -75,13 +75,14 @@ def run_catalog(catalog: Catalog, settings: RunSettings, progress: Progress = Pr
     return outcomes
 
 
-def _course_job(course: CatalogCourse, settings: RunSettings) -> CourseJob:
+def _course_job(course: CatalogCourse, settings: RunSettings, courses: int) -> CourseJob:
     out_dir = (settings.out / course.folder).resolve()
     overrides = {**settings.options.overrides, **{k: v for k, v in course.overrides.items() if v is not None}}
     options = replace(settings.options, overrides=overrides)
     inside = settings.out.resolve()
     excluded = (str(inside),) if course.source in inside.parents else ()
-    return CourseJob(str(course.source), str(out_dir), course.formats, options, client_environment(), excluded)
+    return CourseJob(str(course.source), str(out_dir), course.formats, options, client_environment(), excluded,
+                     courses)
 
 
 def _submit(client, job: CourseJob, run: str) -> list:

@@ -8,14 +8,15 @@ them and stamps what no part could know alone: "page X of Y" and the page number
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import dataclasses
 import functools
 import multiprocessing
 import re
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, ContextManager, Iterator, NamedTuple
 
 from exporter.cache import BuildCache
 from exporter.diagnostics import Code, Reporter
@@ -48,12 +49,38 @@ PARTS_PER_JOB = 3
 """More parts than workers, so that a worker that finishes early takes the next part instead of idling."""
 
 
+class Elsewhere(NamedTuple):
+    """Workers other than this machine's process pool for the parts and stamps (`laid_out_elsewhere`)."""
+
+    open: Callable[[], ContextManager[Executor]]
+    """Opens the executor (and closes it once the parts and stamps are in; the merge runs here after)."""
+    workers: int
+    """How many parts it lays out at once: the plan cuts the book for that many."""
+
+
+_ELSEWHERE: contextvars.ContextVar[Elsewhere | None] = contextvars.ContextVar("pdf_parts_elsewhere", default=None)
+
+
+@contextlib.contextmanager
+def laid_out_elsewhere(elsewhere: Elsewhere) -> Iterator[None]:
+    """Every book laid out inside this block has its parts and stamps laid out by `elsewhere`'s executor (a
+    Dask cluster's, for `exporter catalog`) instead of a process pool of this machine. Its workers may be other
+    machines: a part comes back as data (`lay_out_part_as_data`), not as a file on their disk."""
+    token = _ELSEWHERE.set(elsewhere)
+    try:
+        yield
+    finally:
+        _ELSEWHERE.reset(token)
+
+
 def lay_out(book: ShapedBook, reporter: Reporter, jobs: int, cache: BuildCache | None = None,
             progress: Progress = SILENT) -> bytes:
-    """The PDF bytes of `book`, laid out in parts by up to `jobs` processes and merged; the workers'
-    diagnostics are reported to `reporter`. A part the cache holds (same print HTML, hence the same
+    """The PDF bytes of `book`, laid out in parts by up to `jobs` processes (or by the executor of
+    `laid_out_elsewhere`) and merged; the workers' diagnostics are reported to `reporter`. A part the cache holds (same print HTML, hence the same
     content-addressed images) is not laid out again."""
     cache = cache or BuildCache(None)
+    elsewhere = _ELSEWHERE.get()
+    jobs = elsewhere.workers if elsewhere else jobs
     shell = next(doc.content for doc in book.documents if doc.name == SHELL)
     units = [doc for doc in book.documents if doc.name != SHELL]
     groups = plan_parts(units, jobs)
@@ -68,13 +95,16 @@ def lay_out(book: ShapedBook, reporter: Reporter, jobs: int, cache: BuildCache |
             keys.append(cache.key("pdf-part", weasyprint_version(), variant or "", html))
         layouts, missing = _from_cache(tasks, keys, cache)
         progress.stage("laying out PDF parts", len(missing))
-        with _workers(jobs, max(len(missing), jobs)) as pool:  # the stamps come in `jobs` chunks
+        workers = elsewhere.open() if elsewhere else _workers(jobs, max(len(missing), jobs))  # stamps: `jobs` chunks
+        work = lay_out_part_as_data if elsewhere else lay_out_part
+        with workers as pool:
             try:
-                fresh = _map(pool, lay_out_part, [tasks[index] for index in missing], progress.advance)
+                fresh = _map(pool, work, [tasks[index] for index in missing], progress.advance)
             except _TaskFailed as failure:
                 raise LessonFailed(_lesson_of(groups[missing[failure.index]], book), "laying out the PDF pages of",
                                    failure.__cause__) from failure.__cause__
             for index, layout in zip(missing, fresh):
+                layout = _written(layout, tasks[index][3]) if elsewhere else layout
                 cache.put(keys[index], (dataclasses.replace(layout, pdf=Path()), layout.pdf.read_bytes()))
                 layouts[index] = layout
             ordered = [layouts[index] for index in range(len(tasks))]
@@ -91,10 +121,24 @@ def _from_cache(tasks: list[tuple], keys: list[str], cache: BuildCache) -> tuple
     for index, (task, key) in enumerate(zip(tasks, keys)):
         found = cache.get(key)
         if found is not None:
-            layout, pdf = found
-            task[3].write_bytes(pdf)
-            layouts[index] = dataclasses.replace(layout, pdf=task[3])
+            layouts[index] = _written(found, task[3])
     return layouts, [index for index in range(len(tasks)) if index not in layouts]
+
+
+def _written(stored: tuple[PartLayout, bytes], target: Path) -> PartLayout:
+    """A part kept as data (in the cache, or from another machine), its PDF written where the merge reads it."""
+    layout, pdf = stored
+    target.write_bytes(pdf)
+    return dataclasses.replace(layout, pdf=target)
+
+
+def lay_out_part_as_data(html: str, files: dict[str, bytes], variant: str | None,
+                         target: Path) -> tuple[PartLayout, bytes]:
+    """`lay_out_part` on a worker that may be another machine: into a scratch file of its own, returned as
+    (the layout without its file, the PDF bytes), as the cache keeps a part."""
+    with tempfile.TemporaryDirectory(prefix="exporter-part-") as scratch:
+        layout = lay_out_part(html, files, variant, Path(scratch, target.name))
+        return dataclasses.replace(layout, pdf=Path()), layout.pdf.read_bytes()
 
 
 @functools.lru_cache(maxsize=1)
@@ -158,7 +202,7 @@ class _TaskFailed(Exception):
         self.index = index
 
 
-def _map(pool: ProcessPoolExecutor | None, work: Callable, tasks: list[tuple],
+def _map(pool: Executor | None, work: Callable, tasks: list[tuple],
          done: Callable[[], None] = lambda: None) -> list:
     """`work(*task)` for each task, results in order (`done()` after each); heaviest first, so the last to
     finish is light. A task that raises an unexpected exception is named by its index (_TaskFailed)."""
