@@ -43,6 +43,7 @@ ATTRIBUTES = {
     "div": {"data-provider", "data-target", "data-url", "data-short", "data-label", "data-player", "data-thumb",
             "data-summary", "data-lines", "open"},
     "code": {"data-start-from"}, "pre": {"data-start-from"},
+    "span": {"data-line-number"},  # a code line's number, printed by the stylesheet (render/accessible.py)
     "math": {"display", "xmlns"}, "annotation": {"encoding"},
     "mo": {"stretchy", "fence", "separator", "form", "lspace", "rspace", "accent", "largeop", "movablelimits"},
     "mtable": {"columnalign", "rowspacing", "columnspacing"}, "mtd": {"columnalign"},

@@ -15,6 +15,7 @@ from exporter.embeds import embed_links
 from exporter.fragments import fragment, has_class, inner_html, source_pos, with_class
 from exporter.guard import lesson_guard
 from exporter.model import Course, Lesson
+from exporter.render.accessible import make_accessible
 from exporter import ast
 from exporter.sanitize import clean_html
 
@@ -38,12 +39,13 @@ def render_lessons(course: Course, reporter: Reporter | None = None,
     cache and said again when it comes from there, so a warm build reports what a cold one does."""
     cache = cache or BuildCache(None)
     lessons = course.lessons
-    keys = [cache.key("render", pandoc.version(), lesson.source, json.dumps(lesson.body, ensure_ascii=False))
-            for lesson in lessons]
+    course_lang = course.config.language or "en"
+    keys = [cache.key("render", pandoc.version(), lesson.source, json.dumps(lesson.body, ensure_ascii=False),
+                      lesson.lang or "", course_lang) for lesson in lessons]
     rendered = {index: cache.get(key) for index, key in enumerate(keys)}
     missing = [index for index, found in rendered.items() if found is None]
     if missing:
-        fresh = _render([lessons[index] for index in missing])
+        fresh = _render([lessons[index] for index in missing], course_lang)
         for index, result in zip(missing, fresh):
             cache.put(keys[index], result)
             rendered[index] = result
@@ -56,8 +58,9 @@ def render_lessons(course: Course, reporter: Reporter | None = None,
     return tuple(out)
 
 
-def _render(lessons: list[Lesson]) -> list[tuple[str, tuple[Diagnostic, ...]]]:
-    """(sanitized HTML, diagnostics) of each lesson, from one pandoc call for all of them."""
+def _render(lessons: list[Lesson], course_lang: str) -> list[tuple[str, tuple[Diagnostic, ...]]]:
+    """(sanitized HTML, diagnostics) of each lesson, from one pandoc call for all of them; `course_lang` is
+    the language of a lesson that does not say its own."""
     blocks = [ast.make_div(["exporter-lesson"], {}, list(lesson.body), ident=f"exporter-{i}")
               for i, lesson in enumerate(lessons)]
     fragments = _lesson_fragments(fragment(pandoc.write_html(_with_labels(blocks))))
@@ -69,6 +72,7 @@ def _render(lessons: list[Lesson]) -> list[tuple[str, tuple[Diagnostic, ...]]]:
             if element is not None:
                 _number_notes(element, lesson)
                 _report_unconverted_math(element, lesson, found)
+                make_accessible(element, lesson.lang or course_lang, course_lang)
             inner = "" if element is None else inner_html(element)
             out.append((clean_html(inner), tuple(found.diagnostics)))
     return out

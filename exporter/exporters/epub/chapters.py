@@ -34,7 +34,7 @@ class Part:
 
 def lesson_parts(item: LessonHtml, manifest: AssetManifest, limit: int = PART_LIMIT) -> list[Part]:
     lesson = item.lesson
-    root = screen_root(item, manifest, players=False)
+    root = screen_root(item, manifest, players=False, fold=False)
     ebook_quizzes(root, item.lesson)
     notes = _epub_notes(root)
     parts = []
