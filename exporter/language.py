@@ -32,6 +32,7 @@ MIN_LETTERS = 2
 """A run shorter than this (a stray letter, a bullet-like symbol) is not given a language of its own."""
 
 
+@functools.lru_cache(maxsize=8192)
 def script_of(char: str) -> str | None:
     """The script of a letter (ISO 15924, Han/kana kept apart); None for digits, spaces, punctuation, marks and
     symbols, which take the direction and language of the text around them."""
@@ -43,6 +44,9 @@ def script_of(char: str) -> str | None:
 
 def scripts(text: str) -> Counter:
     """Letters per script."""
+    if text.isascii():  # most text of most courses: decided without a look-up per character
+        letters = sum(map(str.isalpha, text))
+        return Counter({LATIN: letters} if letters else {})
     return Counter(script for script in map(script_of, text) if script)
 
 

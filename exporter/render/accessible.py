@@ -61,7 +61,10 @@ def mark_languages(root: HtmlElement, lang: str, course_lang: str) -> None:
     letter, as its writer read it). Inside blocks, runs in another script get a `span` with their language,
     and a `dir` (which isolates them, Unicode's bidi isolation) when they run the other way."""
     own = script_of_language(lang)
+    labels = _label_language(root, lang, course_lang)
     for block in [b for b in root.iter(*TEXT_BLOCKS) if not _inside_code(b)]:
+        if len(block) == 1 and block[0] in labels and not (block.text or "").strip():
+            continue  # a box's label keeps the box's direction: it is read as part of the lesson's layout
         text = _prose(block)
         found = scripts(text)
         if not found:
@@ -75,6 +78,15 @@ def mark_languages(root: HtmlElement, lang: str, course_lang: str) -> None:
         if len({is_rtl(s) for s in found}) > 1 or is_rtl(block_script) != is_rtl(own):
             block.set("dir", block.get("dir") or "auto")
         _mark_runs(block, block_script, course_lang)
+
+
+def _label_language(root: HtmlElement, lang: str, course_lang: str) -> set[HtmlElement]:
+    """The callout labels ("Info", "Answer") are exporter's words, in the course's language."""
+    labels = {span for span in root.iter("span") if "callout-label" in classes(span)}
+    if lang != course_lang:
+        for span in labels:
+            span.set("lang", course_lang)
+    return labels
 
 
 def _inside_code(element: HtmlElement) -> bool:
