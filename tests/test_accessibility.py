@@ -253,6 +253,9 @@ def test_the_acceptance_pdf_reads_back_as_pdfua(outputs):
             if op == "BDC" and isinstance(ops[1], Dictionary) and "/MCID" in ops[1]:
                 assert isinstance(parent_of[int(ops[1].MCID)], Dictionary)
 
-    # a lesson in another language says so
-    langs = {str(art.get("/Lang", "")) for art in _kids(document) if str(art.S) == "/Art"}
-    assert {"zh", "ar"} <= langs
+    # one article per lesson (not one per page), and a lesson in another language says so
+    articles = [e for e in _kids(document) if str(e.S) == "/Art"]
+    assert len(articles) == len(course.lessons)
+    assert [str(a.get("/Lang", "")) or None for a in articles] == [
+        None if lesson.lang in (None, "en") else lesson.lang for lesson in course.lessons]
+    assert {"zh", "ar"} <= {lesson.lang for lesson in course.lessons}

@@ -2,8 +2,9 @@
 
 - Running heads (WeasyPrint's margin boxes) are marked content that no structure element owns: neither read
   nor declared skippable. They become /Artifact, and their parent-tree entries go.
-- Each lesson's articles (/Art, one per page in WeasyPrint's tree) get the lesson's /Lang, so speech switches
-  voice for a lesson in another language than the book.
+- A lesson is one article: WeasyPrint starts a new /Art on every page (183 for 28 lessons); the pieces are
+  joined into the lesson's first, which gets the lesson's /Lang, so speech switches voice for a lesson in
+  another language than the book.
 - XMP metadata with the title, the language and the PDF/UA identifier (pdfuaid:part 1); DisplayDocTitle,
   so viewers show the title rather than the file name.
 """
@@ -30,7 +31,7 @@ def finish_for_pdfua(book: Pdf, facts: BookFacts) -> None:
     root = book.Root.get("/StructTreeRoot")
     if root is not None:
         _running_heads_as_artifacts(book, root)
-        _lesson_languages(root, facts)
+        _one_article_per_lesson(book, root, facts)
     book.Root.Lang = String(facts.lang)
     book.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
     with book.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
@@ -88,17 +89,54 @@ def _mark_artifacts(book: Pdf, page: pikepdf.Page, mcids: set[int]) -> None:
     page.obj.Contents = book.make_stream(pikepdf.unparse_content_stream(operations))
 
 
-def _lesson_languages(root: Dictionary, facts: BookFacts) -> None:
+def _one_article_per_lesson(book: Pdf, root: Dictionary, facts: BookFacts) -> None:
     """A lesson's first article starts with its title (/H1); the articles after it, up to the next one that
-    starts with an H1, are the rest of the same lesson (a part of the book, or a page, later)."""
+    starts with an H1 or a section (notes, a module), are the rest of the same lesson (its next pages)."""
     langs = iter(facts.lesson_langs)
-    current: str | None = None
     document = root.K[0] if isinstance(root.K, Array) else root.K
-    for element in _kids(document):
-        if element.S != Name.Art:
+    kept, joined, lesson = Array(), {}, None
+    for element in (document.K if isinstance(document.K, Array) else [document.K]):
+        is_article = isinstance(element, Dictionary) and element.get("/S") == Name.Art
+        starts = is_article and bool(_kids(element)) and _kids(element)[0].S == Name.H1
+        if is_article and not starts and lesson is not None:
+            _move_kids(book, element, lesson)
+            joined[element.objgen] = lesson
             continue
-        kids = _kids(element)
-        if kids and kids[0].S == Name.H1:
-            current = next(langs, None)
-        if current and current != facts.lang:
-            element.Lang = String(current)
+        kept.append(element)
+        if not (isinstance(element, Dictionary) and element.get("/S") == Name.NonStruct):
+            lesson = element if is_article else None  # a page's footnotes (NonStruct) do not end a lesson
+        lang = next(langs, None) if starts else None
+        if lang and lang != facts.lang:
+            element.Lang = String(lang)
+    document.K = kept
+    if joined:
+        _repoint_parent_tree(root, joined)
+
+
+def _move_kids(book: Pdf, source: Dictionary, target: Dictionary) -> None:
+    """Append `source`'s kids to `target`'s; marked content numbers become references naming their page."""
+    kids = source.get("/K")
+    kids = list(kids) if isinstance(kids, Array) else [] if kids is None else [kids]
+    if not isinstance(target.get("/K"), Array):
+        target.K = Array([] if target.get("/K") is None else [target.K])
+    for kid in kids:
+        if isinstance(kid, Dictionary) and "/S" in kid:
+            kid.P = target
+        elif not isinstance(kid, Dictionary):  # an MCID of the source's page
+            kid = book.make_indirect(Dictionary(Type=Name.MCR, Pg=source.Pg, MCID=kid))
+        elif "/Pg" not in kid:  # a content or object reference on the source's page
+            kid.Pg = source.Pg
+        target.K.append(kid)
+
+
+def _repoint_parent_tree(root: Dictionary, joined: dict) -> None:
+    """Marked content owned by a joined article is now owned by the lesson's article."""
+    nums = root.ParentTree.get("/Nums", Array())
+    for i in range(1, len(nums), 2):
+        entry = nums[i]
+        if isinstance(entry, Array):
+            for mcid, element in enumerate(entry):
+                if isinstance(element, Dictionary) and element.objgen in joined:
+                    entry[mcid] = joined[element.objgen]
+        elif isinstance(entry, Dictionary) and entry.objgen in joined:
+            nums[i] = joined[entry.objgen]
