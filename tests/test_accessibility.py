@@ -62,7 +62,7 @@ def test_latin_runs_in_an_arabic_lesson_take_the_course_language_and_run_left_to
 def test_a_lesson_in_another_script_is_tagged_in_every_format(tmp_path):
     source = write_course(tmp_path / "course", "title: Mixed\nlanguage: en\nslug: mixed\n", {
         "01-zh.md": "# 介绍\n\n本文介绍如何在设备之间使用消息协议进行通信，并给出完整的示例。\n",
-        "02-en.md": "# Intro\n\nPlain English text.\n"})
+        "02-en.md": "---\ntitle: Intro\n---\n# Part one\n\nPlain English text.\n\n#### Deeper\n\nMore.\n"})
     course = read_course(source, Reporter())
     assert [lesson.lang for lesson in course.lessons] == ["zh", None]
     written = build(BuildOptions(source=source, out=tmp_path / "out", formats=("epub", "scorm12"), offline=True),
@@ -73,6 +73,12 @@ def test_a_lesson_in_another_script_is_tagged_in_every_format(tmp_path):
     assert b'<package xml:lang="en"' in epub.read("EPUB/content.opf")
     page = zipfile.ZipFile(next(p for p in written if p.name.endswith("scorm12.zip"))).read("index.html").decode()
     assert re.search(r'<section class="lesson" id="l-01-zh" lang="zh"', page)
+    # headings under the title: the body's H1 is an H2, the H4 after it an H3, in the page and the nav alike
+    assert re.search(r'<h2 [^>]*id="l-02-en--part-one"[^>]*>Part one</h2>', page)
+    assert re.search(r'<h3 [^>]*id="l-02-en--deeper"[^>]*>Deeper</h3>', page)
+    nav = etree.fromstring(epub.read("EPUB/nav.xhtml"))
+    entry = next(li for li in nav.iter("{*}li") if li[0].text == "Part one")
+    assert [a.text for a in entry.iter("{*}a")] == ["Part one", "Deeper"]
 
 
 # --------------------------------------------------------------------------- code, tables, colours
