@@ -15,17 +15,17 @@ LATIN = "Latn"
 SCRIPT_LANGUAGES = {
     "Latn": ("en", "fr", "de", "es", "it", "pt", "nl", "pl", "sv", "da", "no", "fi", "cs", "tr", "ro", "hu", "id",
              "vi", "ca", "hr", "sk", "sl", "et", "lv", "lt", "ms", "sw", "af", "eu", "gl", "is", "ga", "cy", "sq"),
-    "Hani": ("zh", "ja"), "Hira": ("ja",), "Kana": ("ja",), "Hang": ("ko",),
+    "Hani": ("zh",), "Hira": ("ja",), "Kana": ("ja",), "Hang": ("ko",),
     "Arab": ("ar", "fa", "ur", "ps", "ug"), "Hebr": ("he",), "Cyrl": ("ru", "uk", "bg", "sr", "mk", "be", "kk", "mn", "ky"),
     "Grek": ("el",), "Thai": ("th",), "Deva": ("hi", "mr", "ne"), "Beng": ("bn", "as"), "Taml": ("ta",),
     "Telu": ("te",), "Knda": ("kn",), "Mlym": ("ml",), "Gujr": ("gu",), "Guru": ("pa",), "Geor": ("ka",),
     "Armn": ("hy",), "Ethi": ("am",), "Khmr": ("km",), "Laoo": ("lo",), "Mymr": ("my",), "Sinh": ("si",),
 }
 """The languages py3langid tells apart, by the script they are written in; the first is taken when a run
-is too short to classify. Japanese mixes Han with kana: kana anywhere makes Han text Japanese."""
+is too short to classify. Japanese mixes Han with kana: kana anywhere makes Han text Japanese, and Han
+without kana is Chinese."""
 
-_LANGUAGE_SCRIPT = {lang: script for script, langs in SCRIPT_LANGUAGES.items() for lang in langs
-                    if (lang, script) != ("ja", "Hani")}
+_LANGUAGE_SCRIPT = {lang: script for script, langs in SCRIPT_LANGUAGES.items() for lang in langs}
 _RTL = {"Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Adlm", "Samr", "Mand"}
 
 MIN_LETTERS = 2
@@ -95,17 +95,18 @@ def detect(text: str, script: str) -> str | None:
         return None
     if len(candidates) == 1 or sum(scripts(text).values()) < 12:
         return candidates[0]
-    return _classifier(candidates).classify(text)[0]
+    ranked = _classifier().rank(text)
+    return next((lang for lang, _ in ranked if lang in candidates), candidates[0])
 
 
-@functools.lru_cache(maxsize=32)
-def _classifier(candidates: tuple[str, ...]):
-    """py3langid's model, restricted to `candidates` (restricting it makes short texts far more reliable)."""
+@functools.lru_cache(maxsize=1)
+def _classifier():
+    """py3langid's model, loaded once per process (decompressing it takes a second) and only when a text in
+    a script of several languages needs it; its ranking is then read among that script's languages only,
+    which makes short texts far more reliable."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
-    identifier.set_languages(list(candidates))
-    return identifier
+    return LanguageIdentifier.from_model_file(MODEL_FILE)
 
 
 def lesson_language(text: str, course_language: str | None) -> str | None:

@@ -71,13 +71,13 @@ def mark_languages(root: HtmlElement, lang: str, course_lang: str) -> None:
             continue
         script = dominant_script(text)
         if not same_script(own, script) and sum(found.values()) >= MIN_LETTERS:
-            detected = detect(text, script)
+            detected = _language_of(text, script, (lang, course_lang))
             if detected:
                 block.set("lang", detected)
         block_script = script if block.get("lang") else own
         if len({is_rtl(s) for s in found}) > 1 or is_rtl(block_script) != is_rtl(own):
             block.set("dir", block.get("dir") or "auto")
-        _mark_runs(block, block_script, course_lang)
+        _mark_runs(block, block_script, (lang, course_lang))
 
 
 def _label_language(root: HtmlElement, lang: str, course_lang: str) -> set[HtmlElement]:
@@ -103,17 +103,17 @@ def _prose(block: HtmlElement) -> str:
     return "".join(parts)
 
 
-def _mark_runs(block: HtmlElement, own: str, course_lang: str) -> None:
+def _mark_runs(block: HtmlElement, own: str, known: tuple[str, str]) -> None:
     """Wrap each run of another script in the block's own text (and its inline children's) in a span."""
-    _wrap_text(block, None, own, course_lang)
+    _wrap_text(block, None, own, known)
     for child in list(block):
         if isinstance(child.tag, str) and child.tag not in _NOT_PROSE and child.tag not in _NESTED_BLOCKS:
             if child.get("lang") is None:
-                _mark_runs(child, own, course_lang)
-        _wrap_text(block, child, own, course_lang)
+                _mark_runs(child, own, known)
+        _wrap_text(block, child, own, known)
 
 
-def _wrap_text(parent: HtmlElement, after: HtmlElement | None, own: str, course_lang: str) -> None:
+def _wrap_text(parent: HtmlElement, after: HtmlElement | None, own: str, known: tuple[str, str]) -> None:
     """Split `parent.text` (after=None) or `after.tail` into plain text and spans for foreign runs."""
     pieces = _runs((parent.text if after is None else after.tail) or "", own)
     if all(script is None for _, script in pieces):
@@ -128,21 +128,28 @@ def _wrap_text(parent: HtmlElement, after: HtmlElement | None, own: str, course_
         if script is None:  # plain text always follows a span
             last.tail = run
             continue
-        last = _run_span(run, script, own, course_lang)
+        last = _run_span(run, script, own, known)
         parent.insert(index, last)
         index += 1
 
 
-def _run_span(run: str, script: str, own: str, course_lang: str) -> HtmlElement:
+def _run_span(run: str, script: str, own: str, known: tuple[str, str]) -> HtmlElement:
     span = lxml_html.Element("span")
     span.text = run
-    latin_in_course_language = script == script_of_language(course_lang)
-    lang = course_lang if latin_in_course_language else detect(run, script)
+    lang = _language_of(run, script, known)
     if lang:
         span.set("lang", lang)
     if is_rtl(script) != is_rtl(own):
         span.set("dir", "rtl" if is_rtl(script) else "ltr")
     return span
+
+
+def _language_of(text: str, script: str, known: tuple[str, str]) -> str | None:
+    """Text in the script of the lesson's language, or else of the course's (English words in a Chinese
+    lesson of an English course, Arabic words in an English paragraph of an Arabic lesson) is taken to be
+    in that language; text in another script is detected."""
+    return next((lang for lang in known if same_script(script_of_language(lang), script)), None) or detect(
+        text, script)
 
 
 def _runs(text: str, own: str) -> list[tuple[str, str | None]]:
