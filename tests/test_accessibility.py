@@ -43,11 +43,11 @@ def test_blocks_and_runs_in_another_script_get_their_language_and_direction():
                     "<pre><code>שלום = 1</code></pre>")
     make_accessible(root, "en", "en")
     mixed, hebrew, plain, code = root
-    assert mixed.get("dir") == "auto" and mixed.get("lang") is None
+    assert mixed.get("dir") == "ltr" and mixed.get("lang") is None
     runs = mixed.findall("span")
     assert [(r.text, r.get("lang"), r.get("dir")) for r in runs] == [("نظام", "ar", "rtl"), ("يحفظ كل عميل", "ar", "rtl")]
     assert mixed.text_content() == "Mixed: the word CRM in Arabic: نظام CRM يحفظ كل عميل."  # nothing lost or moved
-    assert hebrew.get("lang") == "he" and hebrew.get("dir") == "auto"
+    assert hebrew.get("lang") == "he" and hebrew.get("dir") == "rtl"
     assert plain.attrib == {} and "span" not in inner_html(code)
 
 
@@ -56,7 +56,7 @@ def test_latin_runs_in_an_arabic_lesson_take_the_course_language_and_run_left_to
     make_accessible(root, "ar", "en")
     span = root[0].find("span")
     assert (span.text, span.get("lang"), span.get("dir")) == ("CRM Pipeline", "en", "ltr")
-    assert root[0].get("dir") == "auto"
+    assert root[0].get("dir") == "rtl"
 
 
 def test_a_lesson_in_another_script_is_tagged_in_every_format(tmp_path):

@@ -57,9 +57,10 @@ def head_cells_with_text(root: HtmlElement) -> None:
 
 def mark_languages(root: HtmlElement, lang: str, course_lang: str) -> None:
     """Every block whose letters are mostly in another script than its lesson's gets that language (`lang`)
-    and, when its direction differs or it mixes directions, `dir="auto"` (laid out from its first strong
-    letter, as its writer read it). Inside blocks, runs in another script get a `span` with their language,
-    and a `dir` (which isolates them, Unicode's bidi isolation) when they run the other way."""
+    and, when its direction differs or it mixes directions, the `dir` of most of its letters: written out,
+    not `dir="auto"`, which WeasyPrint does not know. Inside blocks, runs in another script get a `span`
+    with their language, and a `dir` (which isolates them, Unicode's bidi isolation) when they run the other
+    way, so each reads in its own order."""
     own = script_of_language(lang)
     labels = _label_language(root, lang, course_lang)
     for block in [b for b in root.iter(*TEXT_BLOCKS) if not _inside_code(b)]:
@@ -76,7 +77,7 @@ def mark_languages(root: HtmlElement, lang: str, course_lang: str) -> None:
                 block.set("lang", detected)
         block_script = script if block.get("lang") else own
         if len({is_rtl(s) for s in found}) > 1 or is_rtl(block_script) != is_rtl(own):
-            block.set("dir", block.get("dir") or "auto")
+            block.set("dir", block.get("dir") or ("rtl" if is_rtl(script) else "ltr"))
         _mark_runs(block, block_script, (lang, course_lang))
 
 
