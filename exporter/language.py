@@ -82,10 +82,6 @@ def is_rtl(script: str | None) -> bool:
     return script in _RTL
 
 
-def direction_of_language(lang: str | None) -> str:
-    return "rtl" if is_rtl(script_of_language(lang)) else "ltr"
-
-
 def detect(text: str, script: str) -> str | None:
     """The language of `text`, whose letters are mostly in `script`: py3langid's pick among the languages
     written in that script; the script's usual language when the text is too short to tell; None for a
