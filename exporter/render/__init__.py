@@ -19,6 +19,7 @@ from exporter.guard import lesson_guard
 from exporter.i18n import ENGLISH, N_, Ui, ui_for
 from exporter.mathjax import Formula
 from exporter.model import Course, Lesson, Loss
+from exporter.render.accessible import make_accessible
 from exporter import ast
 from exporter.render.math import typeset_lessons
 from exporter.sanitize import clean_html
@@ -53,12 +54,14 @@ def render_lessons(course: Course, reporter: Reporter | None = None,
     cache = cache or BuildCache(None)
     lessons = course.lessons
     ui = ui_for(course.config.language, course.config.ui)  # callout and embed labels are in the course's words
+    course_lang = course.config.language or "en"
     keys = [cache.key("render", pandoc.version(), ui.fingerprint, lesson.source,
-                      json.dumps(lesson.body, ensure_ascii=False)) for lesson in lessons]
+                      json.dumps(lesson.body, ensure_ascii=False), lesson.lang or "", course_lang)
+            for lesson in lessons]
     rendered = {index: cache.get(key) for index, key in enumerate(keys)}
     missing = [index for index, found in rendered.items() if found is None]
     if missing:
-        fresh = _render([lessons[index] for index in missing], ui)
+        fresh = _render([lessons[index] for index in missing], ui, course_lang)
         for index, result in zip(missing, fresh):
             cache.put(keys[index], result)
             rendered[index] = result
@@ -71,8 +74,9 @@ def render_lessons(course: Course, reporter: Reporter | None = None,
     return typeset_lessons(tuple(out), reporter, cache)
 
 
-def _render(lessons: list[Lesson], ui: Ui) -> list[tuple[str, tuple[Diagnostic, ...]]]:
-    """(sanitized HTML, diagnostics) of each lesson, from one pandoc call for all of them."""
+def _render(lessons: list[Lesson], ui: Ui, course_lang: str) -> list[tuple[str, tuple[Diagnostic, ...]]]:
+    """(sanitized HTML, diagnostics) of each lesson, from one pandoc call for all of them; `course_lang` is
+    the language of a lesson that does not say its own."""
     blocks = [ast.make_div(["exporter-lesson"], {}, list(lesson.body), ident=f"exporter-{i}")
               for i, lesson in enumerate(lessons)]
     fragments = _lesson_fragments(fragment(pandoc.write_html(_with_labels(blocks, ui))))
@@ -83,6 +87,7 @@ def _render(lessons: list[Lesson], ui: Ui) -> list[tuple[str, tuple[Diagnostic, 
             found = Reporter()
             if element is not None:
                 _number_notes(element, lesson)
+                make_accessible(element, lesson.lang or course_lang, course_lang)
             inner = "" if element is None else inner_html(element)
             out.append((clean_html(inner), tuple(found.diagnostics)))
     return out

@@ -18,9 +18,11 @@ from exporter.shape.toc import fill_lesson_toc
 _ROLES = {"danger": "alert"}
 
 
-def screen_root(item: LessonHtml, manifest: AssetManifest, players: bool = True) -> HtmlElement:
+def screen_root(item: LessonHtml, manifest: AssetManifest, players: bool = True, fold: bool = True) -> HtmlElement:
     """The neutral lesson fragment shaped for a screen, in a <div>: nothing in it loads from the network
-    but the video players, and those only with `players` (an LMS page may play video, an ebook may not)."""
+    but the video players, and those only with `players` (an LMS page may play video, an ebook may not).
+    `fold`: spoilers become closed <details>; without it (the ebook) they stay labelled boxes, since reading
+    systems without scripts or <details> (calibre) would hide their text for good."""
     shipped = {asset.key for asset in manifest.files_for("screen")}
     root = fragment(for_profile(item.html, manifest, "screen"))
     replace_unshipped_images(root, shipped, item.lesson, None, item.ui)  # the assets stage told the author
@@ -31,9 +33,10 @@ def screen_root(item: LessonHtml, manifest: AssetManifest, players: bool = True)
         kinds = classes(element)
         if "embed" in kinds:
             replace(element, _embed(element, shipped, players, item.ui))
-        elif "callout" in kinds and "spoiler" in kinds:
+        elif "callout" in kinds and "spoiler" in kinds and fold:
             _spoiler_to_details(element)
         elif "callout" in kinds:
+            element.attrib.pop("open", None)  # an unfolded spoiler (the ebook's) is open anyway
             element.set("role", _ROLES.get(next((c for c in kinds if c in _ROLES), ""), "note"))
     return root
 

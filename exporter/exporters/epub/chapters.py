@@ -35,7 +35,7 @@ class Part:
 
 def lesson_parts(item: LessonHtml, manifest: AssetManifest, limit: int = PART_LIMIT) -> list[Part]:
     lesson = item.lesson
-    root = screen_root(item, manifest, players=False)
+    root = screen_root(item, manifest, players=False, fold=False)
     point_to_pictures(root, item.math_svg)
     ebook_quizzes(root, item.lesson, item.ui)
     notes = _epub_notes(root)

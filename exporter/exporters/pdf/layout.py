@@ -26,6 +26,7 @@ from exporter.model import RenderedDoc, ShapedBook
 from exporter.progress import SILENT, Progress
 
 from exporter.exporters.pdf.merge import Placed, merge
+from exporter.exporters.pdf.pdfua import BookFacts
 from exporter.exporters.pdf.part import PageFacts, PartLayout, lay_out_part
 from exporter.exporters.pdf.stamp import Stamp, lay_out_stamps, stamp_html
 
@@ -112,7 +113,12 @@ def lay_out(book: ShapedBook, reporter: Reporter, jobs: int, cache: BuildCache |
                 reporter.extend(layout.diagnostics)
             placed = _place(ordered, groups, book.course.config.pdf.right_hand)
             stamps = _map(pool, lay_out_stamps, _stamp_documents(shell, placed, reporter, jobs))
-        return merge(placed, stamps)
+        return merge(placed, stamps, _facts(book))
+
+
+def _facts(book: ShapedBook) -> BookFacts:
+    config = book.course.config
+    return BookFacts(config.title, config.language or "en", tuple(lesson.lang for lesson in book.course.lessons))
 
 
 def _from_cache(tasks: list[tuple], keys: list[str], cache: BuildCache) -> tuple[dict[int, PartLayout], list[int]]:

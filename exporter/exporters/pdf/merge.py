@@ -16,6 +16,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, NameTree, OutlineItem, Pdf, String
 
 from exporter.exporters.pdf.part import GOTO_SCHEME, Bookmark, PartLayout
+from exporter.exporters.pdf.pdfua import BookFacts, finish_for_pdfua
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,9 @@ class Placed:
     """Blank pages added after the part (0 or 1: a right-hand start for the part after it)."""
 
 
-def merge(parts: list[Placed], stamp_pdfs: list[bytes]) -> bytes:
-    """One PDF from the parts, in order, with the stamp documents' pages laid, in order, over the book's."""
+def merge(parts: list[Placed], stamp_pdfs: list[bytes], facts: BookFacts | None = None) -> bytes:
+    """One PDF from the parts, in order, with the stamp documents' pages laid, in order, over the book's;
+    with `facts`, finished for PDF/UA (pdfua.py)."""
     book = Pdf.open(parts[0].layout.pdf)
     dests: dict[str, pikepdf.Object] = dict(_dests(book))
     next_key = _parent_tree_size(book, len(book.pages))
@@ -48,6 +50,8 @@ def merge(parts: list[Placed], stamp_pdfs: list[bytes]) -> bytes:
     _write_dests(book, dests)
     _links_to_destinations(book, set(dests))
     _outline(book, parts)
+    if facts is not None:
+        finish_for_pdfua(book, facts)
     stamp_docs = [Pdf.open(io.BytesIO(pdf)) for pdf in stamp_pdfs]  # kept open: their pages live in them
     _overlay(book, [page for doc in stamp_docs for page in doc.pages])
     out = io.BytesIO()
