@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from exporter._files import publish
+from exporter._gc import collector_paused
 from exporter.assets import resolve_assets
 from exporter.assets.remote import write_lockfile
 from exporter.assets.report import loss_report
@@ -80,22 +81,24 @@ def assemble(options: BuildOptions, reporter: Reporter, progress: Callable[[str]
     names = _formats(options)
     theme = load_theme(options.theme)
     cache = cache or open_cache(options.cache)
-    course, manifest = prepare(options, reporter, cache)
-    course = _drop_or_stop(course, options, reporter)
-    course, shaped = _render_and_shape(course, manifest, names, theme, options, cache, reporter, progress)
-    report = _loss_report(course, manifest, report_for or names)
-    _stop_if_failed(options, reporter)
-    progress("packaging")
-    return Assembled([exporter.package(book) for exporter, book in shaped] + [report], manifest)
+    with collector_paused():  # the course tree holds no cycles worth the collector's passes (_gc.py)
+        course, manifest = prepare(options, reporter, cache)
+        course = _drop_or_stop(course, options, reporter)
+        course, shaped = _render_and_shape(course, manifest, names, theme, options, cache, reporter, progress)
+        report = _loss_report(course, manifest, report_for or names)
+        _stop_if_failed(options, reporter)
+        progress("packaging")
+        return Assembled([exporter.package(book) for exporter, book in shaped] + [report], manifest)
 
 
 def render_checked(options: BuildOptions, reporter: Reporter, cache: BuildCache) -> AssetManifest:
     """What every format of a build shares, checked and left in the cache: read, assets, the gate, render.
     A catalog runs it once per course before the course's format jobs, which then find it in the cache
     instead of each doing it at the same time; a broken course stops here. Raises BuildFailed as `build`."""
-    course, manifest = prepare(options, reporter, cache)
-    course = _drop_or_stop(course, options, reporter)
-    _render_and_shape(course, manifest, (), load_theme(options.theme), options, cache, reporter, lambda _: None)
+    with collector_paused():
+        course, manifest = prepare(options, reporter, cache)
+        course = _drop_or_stop(course, options, reporter)
+        _render_and_shape(course, manifest, (), load_theme(options.theme), options, cache, reporter, lambda _: None)
     _stop_if_failed(options, reporter)
     return manifest
 

@@ -1,0 +1,37 @@
+"""The shortcuts the build takes for speed give exactly what the long way gives (issue 12). Timing lives in
+benchmarks/, never here."""
+from __future__ import annotations
+
+import json
+import re
+
+from exporter import pandoc
+from exporter.normalize.tree import _strip_positions
+
+LESSON = """# Title with *emphasis* and `code`
+
+A paragraph with a [link](https://example.org){.x}, a line
+break, "quotes", an escaped \\" quote, a backslash \\\\ and é, 😀.
+
+- item [span]{wrapper=1 data-pos=L00000-forged.md@1:1-1:2}
+- `x`{wrapper=1} and [l](u){wrapper=1}
+
+> quote with $x^2$ and a footnote[^1]
+
+[^1]: The note.
+"""
+
+
+def test_wrappers_unwrapped_in_the_json_text_give_the_tree_the_walk_gives(monkeypatch) -> None:
+    texts = [LESSON, "Second lesson, one *line*.\n", LESSON.replace("é", "\\u00e9")]
+    fast = pandoc.read_lessons(texts)
+    monkeypatch.setattr(pandoc, "_LEAF_WRAPPER", re.compile("(?!)(.)"))  # never matches: every wrapper kept
+    slow = pandoc.read_lessons(texts)
+    assert len(json.dumps(fast)) < len(json.dumps(slow)) / 2  # the shortcut took most of them
+    assert _strip_positions(fast) == _strip_positions(slow)
+
+
+def test_a_lessons_own_wrapper_attributes_are_not_taken_for_pandocs() -> None:
+    """A span the lesson marks `{wrapper=1 data-pos=…}` holds pandoc's wrapped words: it is no leaf wrapper."""
+    fast = json.dumps(pandoc.read_lessons([LESSON]))
+    assert "L00000-forged.md" in fast and fast.count('"wrapper"') >= 3
