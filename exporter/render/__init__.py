@@ -38,7 +38,8 @@ def render_lessons(course: Course, reporter: Reporter | None = None,
     cache and said again when it comes from there, so a warm build reports what a cold one does."""
     cache = cache or BuildCache(None)
     lessons = course.lessons
-    keys = [cache.key("render", pandoc.version(), lesson.source, json.dumps(lesson.body, ensure_ascii=False))
+    keys = [cache.key("render", pandoc.version(), lesson.source, lesson.slug,  # notes ids hold the slug
+                      json.dumps(lesson.body, ensure_ascii=False))
             for lesson in lessons]
     rendered = {index: cache.get(key) for index, key in enumerate(keys)}
     missing = [index for index, found in rendered.items() if found is None]
