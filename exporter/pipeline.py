@@ -14,12 +14,13 @@ from exporter.cache import BuildCache, open_cache
 from exporter.config import CourseConfig, load_config, with_overrides
 from exporter.diagnostics import Code, Reporter, Severity
 from exporter.errors import BuildFailed, ConfigError, ExportError, UsageError
-from exporter.exporters import DEFAULT_FORMATS, EXPORTERS, Exporter, exporter_for
+from exporter.exporters import DEFAULT_FORMATS, EXPORTERS, exporter_for
 from exporter.guard import LessonFailed
 from exporter.load import discover_lessons, load_lessons
-from exporter.model import Artifact, AssetManifest, Course, ShapedBook, SourcePos
+from exporter.model import Artifact, AssetManifest, Course, SourcePos
 from exporter.normalize import normalize
 from exporter.render import render_lessons
+from exporter.spool import spooling
 from exporter.theme import Theme, load_theme
 
 
@@ -73,22 +74,24 @@ class Assembled:
 
 
 def assemble(options: BuildOptions, reporter: Reporter, progress: Callable[[str], None] = lambda _: None,
-             cache: BuildCache | None = None, report_for: tuple[str, ...] = ()) -> Assembled:
+             cache: BuildCache | None = None, report_for: tuple[str, ...] = (),
+             keep: Callable[[Artifact], Artifact] = lambda artifact: artifact) -> Assembled:
     """Every requested format, shaped and packaged in memory; raises BuildFailed as `build` does. `preview`
     serves these without writing them; it passes one cache for all its rebuilds. `report_for`: the formats
     the loss report names (default: those built); a catalog builds each format of a course as its own job
-    and publishes one report naming them all."""
+    and publishes one report naming them all. `keep(artifact)`: what is held of each output until the last
+    is packaged (`build` spools large ones to disk)."""
     names = _formats(options)
     theme = load_theme(options.theme)
     cache = cache or open_cache(options.cache)
     with collector_paused():  # the course tree holds no cycles worth the collector's passes (_gc.py)
         course, manifest = prepare(options, reporter, cache)
         course = _drop_or_stop(course, options, reporter)
-        course, shaped = _render_and_shape(course, manifest, names, theme, options, cache, reporter, progress)
+        course, packaged = _render_and_shape(course, manifest, names, theme, options, cache, reporter, progress,
+                                             keep)
         report = _loss_report(course, manifest, report_for or names)
         _stop_if_failed(options, reporter)
-        progress("packaging")
-        return Assembled([exporter.package(book) for exporter, book in shaped] + [report], manifest)
+        return Assembled([*packaged, report], manifest)
 
 
 def render_checked(options: BuildOptions, reporter: Reporter, cache: BuildCache) -> AssetManifest:
@@ -108,9 +111,10 @@ def build(options: BuildOptions, reporter: Reporter, progress: Callable[[str], N
     whole build passes: every diagnostic is raised while shaping, before the gate, and the artifacts are
     then published all at once."""
     cache = open_cache(options.cache)
-    assembled = assemble(options, reporter, progress, cache)
-    progress("writing")
-    written = _publish(options.out, assembled.artifacts)
+    with spooling() as spool:
+        assembled = assemble(options, reporter, progress, cache, keep=spool)
+        progress("writing")
+        written = _publish(options.out, assembled.artifacts)
     if assembled.manifest.lock_changed:
         # Only after a build that wrote its outputs: `check` and failed builds leave the course folder as is.
         written.append(write_lockfile(options.source, assembled.manifest.lock))
@@ -119,20 +123,23 @@ def build(options: BuildOptions, reporter: Reporter, progress: Callable[[str], N
 
 
 def _render_and_shape(course: Course, manifest: AssetManifest, names: tuple[str, ...], theme: Theme,
-                      options: BuildOptions, cache: BuildCache, reporter: Reporter, progress: Callable[[str], None]
-                      ) -> tuple[Course, list[tuple[Exporter, ShapedBook]]]:
-    """Render once, shape every format. A lesson that makes a stage fail (a bug of ours) is named in an
-    error; under --skip-broken the course is rendered and shaped again without it."""
+                      options: BuildOptions, cache: BuildCache, reporter: Reporter, progress: Callable[[str], None],
+                      keep: Callable[[Artifact], Artifact] = lambda artifact: artifact
+                      ) -> tuple[Course, list[Artifact]]:
+    """Render once, shape and package every format. A lesson that makes a stage fail (a bug of ours) is
+    named in an error; under --skip-broken the course is rendered and shaped again without it. Each format
+    is packaged as soon as it is shaped (packaging reports nothing, so the gate still comes before any
+    writing): one shaped book at a time is held, not every format's copy of the figures at once."""
     while True:
         try:
             progress("rendering lessons")
             lessons = render_lessons(course, reporter, cache)  # one pandoc call at most, shared by every format
-            shaped = []
+            packaged = []
             for name in names:
                 progress(f"shaping {name}")
                 exporter = exporter_for(name, jobs=options.jobs, cache=cache)
-                shaped.append((exporter, exporter.shape(course, lessons, manifest, theme, reporter)))
-            return course, shaped
+                packaged.append(keep(exporter.package(exporter.shape(course, lessons, manifest, theme, reporter))))
+            return course, packaged
         except LessonFailed as failure:
             reporter.error(Code.LESSON_FAILED, str(failure), SourcePos(failure.source, 1))
             if not options.skip_broken:

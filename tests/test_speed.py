@@ -35,3 +35,36 @@ def test_a_lessons_own_wrapper_attributes_are_not_taken_for_pandocs() -> None:
     """A span the lesson marks `{wrapper=1 data-pos=…}` holds pandoc's wrapped words: it is no leaf wrapper."""
     fast = json.dumps(pandoc.read_lessons([LESSON]))
     assert "L00000-forged.md" in fast and fast.count('"wrapper"') >= 3
+
+
+def test_spooled_outputs_are_published_as_the_bytes_held_in_memory(tmp_path, monkeypatch) -> None:
+    """A build whose every output is spooled to disk writes what a build holding them in memory writes,
+    and leaves no spool behind."""
+    import tempfile
+    from pathlib import Path
+
+    from exporter import spool
+    from exporter.diagnostics import Reporter
+    from exporter.pipeline import BuildOptions, build
+
+    mini = Path(__file__).parent / "projects" / "mini"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    formats = ("epub", "scorm12", "xapi")
+    build(BuildOptions(source=mini, out=tmp_path / "held", formats=formats, offline=True, cache=False), Reporter())
+    monkeypatch.setattr(spool, "SPOOL_BYTES", 1)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    made, mkdtemp = [], tempfile.mkdtemp
+
+    def recorded(*args, **kwargs):
+        made.append(mkdtemp(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(tempfile, "mkdtemp", recorded)
+    written = build(BuildOptions(source=mini, out=tmp_path / "spooled", formats=formats, offline=True, cache=False),
+                    Reporter())
+    assert len(written) == 4  # three packages and the loss report
+    for path in (tmp_path / "held").iterdir():
+        assert (tmp_path / "spooled" / path.name).read_bytes() == path.read_bytes()
+    assert any("exporter-spool-" in path for path in made)  # spooled...
+    assert not list((tmp_path / "tmp").iterdir())  # ... and cleared
