@@ -123,7 +123,7 @@ def build(
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the build cache (see "
                                   "docs/cache.md)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Processes laying out the PDF in "
-                                       "parts (default: the machine's cores)."),
+                                       "parts and reading a large course (default: the machine's cores)."),
     verbose: bool = VerboseOpt,
 ) -> None:
     """Build the course into every requested format. Nothing is written unless the whole build passes."""

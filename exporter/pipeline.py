@@ -39,11 +39,12 @@ class BuildOptions:
     overrides: dict[str, Any] = field(default_factory=dict)
     """Command-line values for course.yml options (paper, mode, lms...); None means not given."""
     jobs: int | None = None
-    """Worker processes for the PDF layout; None: the machine's cores."""
+    """Worker processes for the PDF layout and pandoc processes for a large course's read; None: the
+    machine's cores."""
 
 
 def read_course(source: Path, reporter: Reporter, overrides: dict[str, Any] | None = None,
-                cache: BuildCache | None = None) -> Course:
+                cache: BuildCache | None = None, jobs: int | None = None) -> Course:
     """Load and normalize: everything `tree` and `check` need, nothing written but the build cache."""
     if not source.is_dir():
         raise ConfigError(f"'{source}' is not a folder of lessons")
@@ -51,7 +52,7 @@ def read_course(source: Path, reporter: Reporter, overrides: dict[str, Any] | No
     paths, refused = discover_lessons(source, config, reporter)
     sources = load_lessons(source, paths, reporter)
     unreadable = set(paths) - {s.path for s in sources}
-    course = normalize(sources, config, reporter, cache or open_cache())
+    course = normalize(sources, config, reporter, cache or open_cache(), jobs)
     return course.with_broken([*refused, *unreadable])
 
 
@@ -59,7 +60,7 @@ def prepare(options: BuildOptions, reporter: Reporter,
             cache: BuildCache | None = None) -> tuple[Course, AssetManifest]:
     """All reading and checking, before any writing (MkDocs: gather everything, then write)."""
     cache = cache or open_cache(options.cache)
-    course = read_course(options.source, reporter, options.overrides, cache)
+    course = read_course(options.source, reporter, options.overrides, cache, options.jobs)
     course, manifest = resolve_assets(course, options.source, reporter, offline=options.offline, builds=cache)
     # An image that leads outside the content folder is an error of its lesson.
     return course.with_broken(note.source for note in manifest.notes if note.kind == "refused"), manifest

@@ -68,3 +68,30 @@ def test_spooled_outputs_are_published_as_the_bytes_held_in_memory(tmp_path, mon
         assert (tmp_path / "spooled" / path.name).read_bytes() == path.read_bytes()
     assert any("exporter-spool-" in path for path in made)  # spooled...
     assert not list((tmp_path / "tmp").iterdir())  # ... and cleared
+
+
+def test_a_read_split_across_processes_gives_the_blocks_of_one_read(monkeypatch) -> None:
+    texts = [LESSON, "Second lesson, one *line*.\n", "# Third\n\n```python\nx = 1\n```\n", LESSON]
+    whole = pandoc.read_lessons(texts, jobs=1)
+    monkeypatch.setattr(pandoc, "PARALLEL_READ_BYTES", 1)
+    calls = []
+    run_at_once = pandoc._run_at_once
+    monkeypatch.setattr(pandoc, "_run_at_once", lambda c, cwd: calls.append(len(c)) or run_at_once(c, cwd))
+    assert pandoc.read_lessons(texts, jobs=2) == whole
+    assert calls == [2]
+
+
+def test_a_lesson_pandoc_cannot_read_is_named_when_the_read_is_split(monkeypatch) -> None:
+    from exporter.config import CourseConfig
+    from exporter.diagnostics import Reporter
+    from exporter.model import LessonSource
+    from exporter.normalize import normalize
+
+    monkeypatch.setattr(pandoc, "PARALLEL_READ_BYTES", 1)
+    sources = [LessonSource(path=f"{n}.md", text=f"# Lesson {n}\n\nSome text.\n", front_matter={}) for n in range(4)]
+    sources[2] = LessonSource(path="2.md", text="> " * 400 + "deep\n", front_matter={})
+    reporter = Reporter()
+    course = normalize(sources, CourseConfig(title="Split", slug="split"), reporter, jobs=2)
+    assert list(course.broken) == ["2.md"]
+    assert [d.pos.path for d in reporter.diagnostics if d.severity.name == "ERROR"] == ["2.md"]
+    assert [lesson.title for lesson in course.lessons if lesson.source != "2.md"] == ["Lesson 0", "Lesson 1", "Lesson 3"]

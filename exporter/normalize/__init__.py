@@ -1,6 +1,7 @@
 """Stage 2, normalize: LessonSource[] -> Course, the one tree every format is exported from."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Callable, TypeVar
 
@@ -19,10 +20,11 @@ T = TypeVar("T")
 
 
 def normalize(sources: list[LessonSource], config: CourseConfig, reporter: Reporter,
-              cache: BuildCache | None = None) -> Course:
+              cache: BuildCache | None = None, jobs: int | None = None) -> Course:
     """Rewrite HackMD syntax per lesson, parse the lessons the cache does not hold in ONE pandoc call,
     build the tree. A lesson the cache holds whole (its file unchanged, the same slug) skips all three;
-    its warnings are said again where a cold build says them, so a warm build prints what a cold one does."""
+    its warnings are said again where a cold build says them, so a warm build prints what a cold one does.
+    `jobs`: pandoc processes a large course's read may be split across (None: the machine's cores)."""
     cache = cache or BuildCache(None)
     slugs = _slugs(sources)
     keys = [_lesson_key(cache, source, slug) for source, slug in zip(sources, slugs)]
@@ -39,7 +41,8 @@ def normalize(sources: list[LessonSource], config: CourseConfig, reporter: Repor
     todo = [i for i, hit in enumerate(stored) if not hit]
     parsed, parse_said, unreadable = _parse_cached(
         sources, [r.text if r else "" for r in rewritten], todo, {i: hit.parse_said for i, hit in
-                                                                 enumerate(stored) if hit}, reporter, cache)
+                                                                 enumerate(stored) if hit}, reporter, cache,
+        jobs or os.cpu_count() or 1)
     lessons = []
     taken: set[str] = set()
     for index, (source, extra) in enumerate(zip(sources, rewritten)):
@@ -108,8 +111,8 @@ def _failed_lesson(source: LessonSource, taken: set[str], reporter: Reporter) ->
 
 
 def _parse_cached(sources: list[LessonSource], texts: list[str], todo: list[int],
-                  known: dict[int, tuple[Diagnostic, ...]], reporter: Reporter,
-                  cache: BuildCache) -> tuple[Parsed, dict[int, tuple[Diagnostic, ...]], set[int]]:
+                  known: dict[int, tuple[Diagnostic, ...]], reporter: Reporter, cache: BuildCache,
+                  jobs: int = 1) -> tuple[Parsed, dict[int, tuple[Diagnostic, ...]], set[int]]:
     """`_parse` of the lessons `todo`, through the cache: a lesson's blocks depend only on its own rewritten
     text (the canary makes even its warnings independent of the lessons read with it), so each is stored
     with the warnings it gave, and said again when it comes from there. `known`: what the lessons not to
@@ -132,7 +135,7 @@ def _parse_cached(sources: list[LessonSource], texts: list[str], todo: list[int]
     unreadable: set[int] = set()
     if missing:
         fresh = Reporter()
-        parsed, unreadable = _parse(sources, texts, missing, fresh)
+        parsed, unreadable = _parse(sources, texts, missing, fresh, jobs)
         result.update(parsed)
         reporter.extend(fresh.diagnostics)
         for index in missing:
@@ -148,10 +151,11 @@ comment, a processing instruction) swallows its own canary, so it is found whate
 
 
 def _parse(sources: list[LessonSource], texts: list[str], indices: list[int],
-           reporter: Reporter) -> tuple[Parsed, set[int]]:
-    """Parse `indices` in one pandoc call (a well-formed course takes exactly one). A call that passes its
-    time, memory or depth bound is bisected until the lesson(s) responsible are found and named; a lesson
-    that leaves something open is read again on its own, and lessons it swallowed again without it.
+           reporter: Reporter, jobs: int = 1) -> tuple[Parsed, set[int]]:
+    """Parse `indices` in one pandoc call (a well-formed course takes exactly one; a large one, `jobs` calls
+    running at once). A call that passes its time, memory or depth bound is bisected until the lesson(s)
+    responsible are found and named; a lesson that leaves something open is read again on its own, and
+    lessons it swallowed again without it.
     A work list, not recursion: neither may depend on how many lessons misbehave."""
     result: Parsed = {}
     unreadable: set[int] = set()
@@ -159,7 +163,7 @@ def _parse(sources: list[LessonSource], texts: list[str], indices: list[int],
     while pending:
         batch, canaries = pending.pop()
         try:
-            blocks = pandoc.read_lessons([f"{texts[i]}\n\n{CANARY}" if canaries else texts[i] for i in batch])
+            blocks = pandoc.read_lessons([f"{texts[i]}\n\n{CANARY}" if canaries else texts[i] for i in batch], jobs)
         except pandoc.PandocFailed as failure:
             if len(batch) == 1:
                 _report_unreadable(sources[batch[0]], failure, reporter)
