@@ -105,9 +105,14 @@ def _formats(names: tuple[str, ...]) -> list[str]:
     return [arg for name in names for arg in ("--format", name)]
 
 
-def _build(course: Path, out: Path, formats: tuple[str, ...] = (), jobs: int | None = None) -> Run:
+def _build(course: Path, out: Path, formats: tuple[str, ...] = (), jobs: int | None = None,
+           cache: Path | None = None) -> Run:
+    """One `exporter build`; with `cache` (a folder of its own, as compare.sh's warm runs) it reads and
+    writes the build cache there, else `--no-cache`: a cold build is cold whatever ran before."""
     command = [str(EXPORTER), "build", str(course), "--out", str(out), "--offline", *_formats(formats)]
-    result = run(command + (["--jobs", str(jobs)] if jobs else []))
+    command += ["--jobs", str(jobs)] if jobs else []
+    env = {**os.environ, "EXPORTER_CACHE": str(cache)} if cache else None
+    result = run(command + ([] if cache else ["--no-cache"]), env=env)
     if result.returncode > 1:  # 1 is "built, with warnings under --strict or skipped lessons": not ours here
         raise SystemExit(f"exporter build failed ({result.returncode}): {' '.join(command)}")
     return result
@@ -155,16 +160,19 @@ def warm(scratch: Path, jobs: int | None) -> list[str]:
     course = scratch / "warm100"
     shutil.rmtree(course, ignore_errors=True)
     shutil.copytree(_course(scratch, 100), course)
-    out = scratch / "warm-out"
+    out, cache = scratch / "warm-out", scratch / "warm-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    # As compare.sh: the cold builds use no cache; one full build fills it; then one lesson is edited.
     cold_epub = _build(course, out, EPUB_SCORM, jobs)
     cold_pdf = _build(course, out, ("pdf",), jobs)
+    _build(course, out, (), jobs, cache)
     edited = sorted(course.glob("*.md"))[50]
     with edited.open("a", encoding="utf-8") as lesson:
         lesson.write("\nOne more paragraph, written after the first build.\n")
-    warm_epub = _build(course, out, EPUB_SCORM, jobs)
+    warm_epub = _build(course, out, EPUB_SCORM, jobs, cache)
     with edited.open("a", encoding="utf-8") as lesson:
         lesson.write("\nAnd one more.\n")
-    warm_pdf = _build(course, out, ("pdf",), jobs)
+    warm_pdf = _build(course, out, ("pdf",), jobs, cache)
     return ["warm, one lesson of 100 edited after a full build:",
             _line("EPUB + SCORM", warm_epub, [cold_epub], 0.10, "its cold build"),
             _line("PDF", warm_pdf, [cold_pdf], 0.30, "its cold build")]

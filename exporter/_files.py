@@ -109,13 +109,16 @@ def publish(out_dir: Path, artifacts: Iterable[Artifact]) -> list[Path]:
 
 def _stage(target: Path, artifact: Artifact) -> Path:
     """The artifact written beside `target` under a hidden temporary name."""
-    if artifact.data is not None:
+    if artifact.data is not None or artifact.spooled is not None:
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         os.close(fd)
         temporary = Path(name)
         try:
             temporary.chmod(0o666 & ~_umask())
-            temporary.write_bytes(artifact.data)
+            if artifact.spooled is not None:  # written to disk when it was packaged (spool.py)
+                shutil.copyfile(artifact.spooled, temporary)
+            else:
+                temporary.write_bytes(artifact.data)
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise

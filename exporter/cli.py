@@ -131,7 +131,7 @@ def build(
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the build cache (see "
                                   "docs/cache.md)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Processes laying out the PDF in "
-                                       "parts (default: the machine's cores)."),
+                                       "parts and reading a large course (default: the machine's cores)."),
     verbose: bool = VerboseOpt,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only warnings and errors: no progress, no "
                                "list of files written, no summary."),

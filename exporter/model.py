@@ -313,3 +313,6 @@ class Artifact:
     """A file's bytes."""
     members: tuple[tuple[str, bytes], ...] = ()
     """A folder's files (relative path, bytes), when `data` is None."""
+    spooled: Path | None = None
+    """A file's bytes written to this temporary file instead of held in memory (`build` spools large
+    outputs as they are packaged: see exporter/spool.py); `data` is then None."""

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from exporter._files import publish
+from exporter._gc import collector_paused
 from exporter.assets import resolve_assets
 from exporter.assets.remote import write_lockfile
 from exporter.assets.report import loss_report
@@ -14,14 +15,15 @@ from exporter.config import CourseConfig, config_pos, load_config, with_override
 from exporter.diagrams import draw_diagrams
 from exporter.diagnostics import Code, Reporter, Severity
 from exporter.errors import BuildFailed, ConfigError, ExportError, UsageError
-from exporter.exporters import DEFAULT_FORMATS, EXPORTERS, Exporter, exporter_for
+from exporter.exporters import DEFAULT_FORMATS, EXPORTERS, exporter_for
 from exporter.guard import LessonFailed
 from exporter.i18n import check_language, ui_for
 from exporter.load import discover_lessons, load_lessons
-from exporter.model import Artifact, AssetManifest, Course, ShapedBook, SourcePos
+from exporter.model import Artifact, AssetManifest, Course, SourcePos
 from exporter.normalize import normalize
 from exporter.progress import SILENT, Progress
 from exporter.render import render_lessons
+from exporter.spool import spooling
 from exporter.theme import Theme, load_theme
 
 
@@ -40,11 +42,12 @@ class BuildOptions:
     overrides: dict[str, Any] = field(default_factory=dict)
     """Command-line values for course.yml options (paper, mode, lms...); None means not given."""
     jobs: int | None = None
-    """Worker processes for the PDF layout; None: the machine's cores."""
+    """Worker processes for the PDF layout and pandoc processes for a large course's read; None: the
+    machine's cores."""
 
 
 def read_course(source: Path, reporter: Reporter, overrides: dict[str, Any] | None = None,
-                cache: BuildCache | None = None) -> Course:
+                cache: BuildCache | None = None, jobs: int | None = None) -> Course:
     """Load and normalize: everything `tree` and `check` need, nothing written but the build cache."""
     if not source.is_dir():
         raise ConfigError(f"'{source}' is not a folder of lessons")
@@ -53,7 +56,7 @@ def read_course(source: Path, reporter: Reporter, overrides: dict[str, Any] | No
     paths, refused = discover_lessons(source, config, reporter)
     sources = load_lessons(source, paths, reporter)
     unreadable = set(paths) - {s.path for s in sources}
-    course = normalize(sources, config, reporter, cache or open_cache())
+    course = normalize(sources, config, reporter, cache or open_cache(), jobs)
     return course.with_broken([*refused, *unreadable])
 
 
@@ -61,7 +64,7 @@ def prepare(options: BuildOptions, reporter: Reporter,
             cache: BuildCache | None = None) -> tuple[Course, AssetManifest]:
     """All reading and checking, before any writing (MkDocs: gather everything, then write)."""
     cache = cache or open_cache(options.cache)
-    course = read_course(options.source, reporter, options.overrides, cache)
+    course = read_course(options.source, reporter, options.overrides, cache, options.jobs)
     course, manifest = resolve_assets(course, options.source, reporter, offline=options.offline, builds=cache)
     # An image that leads outside the content folder is an error of its lesson.
     return course.with_broken(note.source for note in manifest.notes if note.kind == "refused"), manifest
@@ -76,37 +79,35 @@ class Assembled:
 
 
 def assemble(options: BuildOptions, reporter: Reporter, progress: Progress = SILENT,
-             cache: BuildCache | None = None, report_for: tuple[str, ...] = ()) -> Assembled:
+             cache: BuildCache | None = None, report_for: tuple[str, ...] = (),
+             keep: Callable[[Artifact], Artifact] = lambda artifact: artifact) -> Assembled:
     """Every requested format, shaped and packaged in memory; raises BuildFailed as `build` does. `preview`
     serves these without writing them; it passes one cache for all its rebuilds. `report_for`: the formats
     the loss report names (default: those built); a catalog builds each format of a course as its own job
-    and publishes one report naming them all."""
+    and publishes one report naming them all. `keep(artifact)`: what is held of each output until the last
+    is packaged (`build` spools large ones to disk)."""
     names = _formats(options)
     theme = load_theme(options.theme)
     cache = cache or open_cache(options.cache)
-    progress.stage("reading lessons and images")
-    course, manifest = prepare(options, reporter, cache)
-    course = _drop_or_stop(course, options, reporter)
-    course, shaped = _render_and_shape(course, manifest, names, theme, options, cache, reporter, progress)
-    report = _loss_report(course, manifest, report_for or names)
-    _stop_if_failed(options, reporter)
-    progress.stage("packaging", len(shaped))
-    return Assembled([_packaged(exporter, book, progress) for exporter, book in shaped] + [report], manifest)
-
-
-def _packaged(exporter: Exporter, book: ShapedBook, progress: Progress) -> Artifact:
-    artifact = exporter.package(book)
-    progress.advance()
-    return artifact
+    with collector_paused():  # the course tree holds no cycles worth the collector's passes (_gc.py)
+        progress.stage("reading lessons and images")
+        course, manifest = prepare(options, reporter, cache)
+        course = _drop_or_stop(course, options, reporter)
+        course, packaged = _render_and_shape(course, manifest, names, theme, options, cache, reporter, progress,
+                                             keep)
+        report = _loss_report(course, manifest, report_for or names)
+        _stop_if_failed(options, reporter)
+        return Assembled([*packaged, report], manifest)
 
 
 def render_checked(options: BuildOptions, reporter: Reporter, cache: BuildCache) -> AssetManifest:
     """What every format of a build shares, checked and left in the cache: read, assets, the gate, render.
     A catalog runs it once per course before the course's format jobs, which then find it in the cache
     instead of each doing it at the same time; a broken course stops here. Raises BuildFailed as `build`."""
-    course, manifest = prepare(options, reporter, cache)
-    course = _drop_or_stop(course, options, reporter)
-    _render_and_shape(course, manifest, (), load_theme(options.theme), options, cache, reporter, SILENT)
+    with collector_paused():
+        course, manifest = prepare(options, reporter, cache)
+        course = _drop_or_stop(course, options, reporter)
+        _render_and_shape(course, manifest, (), load_theme(options.theme), options, cache, reporter, SILENT)
     _stop_if_failed(options, reporter)
     return manifest
 
@@ -116,9 +117,10 @@ def build(options: BuildOptions, reporter: Reporter, progress: Progress = SILENT
     whole build passes: every diagnostic is raised while shaping, before the gate, and the artifacts are
     then published all at once."""
     cache = open_cache(options.cache)
-    assembled = assemble(options, reporter, progress, cache)
-    progress.stage("writing")
-    written = _publish(options.out, assembled.artifacts)
+    with spooling() as spool:
+        assembled = assemble(options, reporter, progress, cache, keep=spool)
+        progress.stage("writing")
+        written = _publish(options.out, assembled.artifacts)
     if assembled.manifest.lock_changed:
         # Only after a build that wrote its outputs: `check` and failed builds leave the course folder as is.
         written.append(write_lockfile(options.source, assembled.manifest.lock))
@@ -127,10 +129,13 @@ def build(options: BuildOptions, reporter: Reporter, progress: Progress = SILENT
 
 
 def _render_and_shape(course: Course, manifest: AssetManifest, names: tuple[str, ...], theme: Theme,
-                      options: BuildOptions, cache: BuildCache, reporter: Reporter, progress: Progress
-                      ) -> tuple[Course, list[tuple[Exporter, ShapedBook]]]:
-    """Render once, shape every format. A lesson that makes a stage fail (a bug of ours) is named in an
-    error; under --skip-broken the course is rendered and shaped again without it."""
+                      options: BuildOptions, cache: BuildCache, reporter: Reporter, progress: Progress,
+                      keep: Callable[[Artifact], Artifact] = lambda artifact: artifact
+                      ) -> tuple[Course, list[Artifact]]:
+    """Render once, shape and package every format. A lesson that makes a stage fail (a bug of ours) is
+    named in an error; under --skip-broken the course is rendered and shaped again without it. Each format
+    is packaged as soon as it is shaped (packaging reports nothing, so the gate still comes before any
+    writing): one shaped book at a time is held, not every format's copy of the figures at once."""
     theme = theme.localized(ui_for(course.config.language, course.config.ui))  # exporter's words: the course's
     while True:
         try:
@@ -139,13 +144,15 @@ def _render_and_shape(course: Course, manifest: AssetManifest, names: tuple[str,
             # one browser and one PlantUML at most, for every format; a warm build starts neither
             course, lessons, manifest = draw_diagrams(course, lessons, manifest, reporter, cache)
             progress.advance(len(lessons))
-            shaped = []
+            packaged = []
             for name in names:
                 progress.stage(f"shaping {name}")
                 exporter = exporter_for(name, jobs=options.jobs, cache=cache, progress=progress)
-                shaped.append((exporter, exporter.shape(course, lessons, manifest, theme, reporter)))
+                book = exporter.shape(course, lessons, manifest, theme, reporter)
+                progress.stage(f"packaging {name}")
+                packaged.append(keep(exporter.package(book)))
             # what rendering could not carry joins the loss report (the formats were shaped from `course`)
-            return course.with_losses({item.lesson.source: item.losses for item in lessons if item.losses}), shaped
+            return course.with_losses({item.lesson.source: item.losses for item in lessons if item.losses}), packaged
         except LessonFailed as failure:
             reporter.error(Code.LESSON_FAILED, str(failure), SourcePos(failure.source, 1))
             if not options.skip_broken:

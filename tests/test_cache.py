@@ -129,7 +129,7 @@ def test_an_edit_recomputes_only_what_depends_on_it(course: Path, tmp_path: Path
     lesson.write_text(lesson.read_text() + "\nOne more paragraph.\n")
     build_into(course, tmp_path / "out")
     added = entries(tmp_path / "cache") - before
-    assert len(added) == 2  # that lesson's parse and its HTML; nothing of the other lesson
+    assert len(added) == 3  # that lesson's parse, its normalized form and its HTML; nothing of the other lesson
 
     before = entries(tmp_path / "cache")
     config = course / "course.yml"
@@ -155,5 +155,5 @@ def test_the_pdf_lays_out_again_only_the_part_an_edit_touched(course: Path, tmp_
     lesson = course / "02-pipeline.md"
     lesson.write_text(lesson.read_text() + "\nOne more paragraph.\n")
     build_into(course, tmp_path / "edited", formats=("pdf",))
-    assert len(entries(tmp_path / "cache") - before) == 3  # the lesson's parse, its HTML, its part of the PDF
+    assert len(entries(tmp_path / "cache") - before) == 4  # the lesson's parse, normalized form, HTML, PDF part
     assert "One more paragraph." in "".join(text(tmp_path / "edited"))

@@ -109,7 +109,7 @@ def _collect(course: Course) -> tuple[list[tree.ImageRef], dict[str, None]]:
         return None
 
     for lesson in course.lessons:
-        tree.map_lesson(lesson, visit)
+        tree.map_lesson(lesson, visit, tree.holds_image_or_embed)
     return refs, thumbs
 
 
@@ -167,7 +167,7 @@ def _rewrite_lesson(lesson, resolver: "_Resolver", reporter: Reporter) -> tuple:
                                             f"{ast.attribute(node, 'provider')} {ast.attribute(node, 'target')}: "
                                             f"{outcome.reason}"))
 
-    return tree.map_lesson(lesson, visit)
+    return tree.map_lesson(lesson, visit, tree.holds_image_or_embed)
 
 
 class _Resolver:

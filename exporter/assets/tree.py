@@ -29,10 +29,19 @@ class ImageRef:
     alt: str
 
 
-def map_lesson(lesson: Lesson, visit: Visit) -> tuple[Block, ...]:
-    """Rebuild the lesson body bottom-up; `visit(node, line)` returns a replacement, a list, or None."""
+def map_lesson(lesson: Lesson, visit: Visit, touches: Callable[[dict], bool] | None = None) -> tuple[Block, ...]:
+    """Rebuild the lesson body bottom-up; `visit(node, line)` returns a replacement, a list, or None.
+    `touches(node)`: whether `visit` may act on that node; a top-level block holding no such node is
+    kept as it is, unvisited (most blocks hold no image: looking is much cheaper than rebuilding)."""
     lines = lesson.block_lines or (1,) * len(lesson.body)
-    return tuple(_map(block, line, visit) for block, line in zip(lesson.body, lines))
+    return tuple(block if touches and not any(map(touches, ast.iter_nodes(block))) else _map(block, line, visit)
+                 for block, line in zip(lesson.body, lines))
+
+
+def holds_image_or_embed(node: dict) -> bool:
+    """The nodes the assets stage reads or rewrites: images, raw HTML (its `<img>` tags), embeds."""
+    kind = node["t"]
+    return kind in ("Image", "RawInline", "RawBlock") or (kind == "Div" and "embed" in ast.classes(node))
 
 
 def _map(node: Any, line: int, visit: Visit) -> Any:

@@ -1,12 +1,14 @@
 """Stage 2, normalize: LessonSource[] -> Course, the one tree every format is exported from."""
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
 from typing import Callable, TypeVar
 
 from exporter import ast, pandoc
 from exporter.cache import BuildCache
 from exporter.config import CourseConfig
-from exporter.diagnostics import Code, Reporter
+from exporter.diagnostics import Code, Diagnostic, Reporter
 from exporter.guard import LessonFailed, lesson_guard
 from exporter.model import Block, Course, Lesson, LessonSource, SourcePos
 from exporter.normalize.hackmd import rewrite
@@ -18,22 +20,76 @@ T = TypeVar("T")
 
 
 def normalize(sources: list[LessonSource], config: CourseConfig, reporter: Reporter,
-              cache: BuildCache | None = None) -> Course:
+              cache: BuildCache | None = None, jobs: int | None = None) -> Course:
     """Rewrite HackMD syntax per lesson, parse the lessons the cache does not hold in ONE pandoc call,
-    build the tree."""
-    rewritten = [_guarded(source, reporter, "rewriting", lambda s=source: rewrite(s, reporter)) for source in sources]
-    parsed, unreadable = _parse_cached(sources, [r.text if r else "" for r in rewritten], reporter,
-                                       cache or BuildCache(None))
+    build the tree. A lesson the cache holds whole (its file unchanged, the same slug) skips all three;
+    its warnings are said again where a cold build says them, so a warm build prints what a cold one does.
+    `jobs`: pandoc processes a large course's read may be split across (None: the machine's cores)."""
+    cache = cache or BuildCache(None)
+    slugs = _slugs(sources)
+    keys = [_lesson_key(cache, source, slug) for source, slug in zip(sources, slugs)]
+    stored: list[StoredLesson | None] = [cache.get(key) for key in keys]
+    said = [Reporter() for _ in sources]
+    rewritten = []
+    for source, hit, own in zip(sources, stored, said):
+        if hit:
+            reporter.extend(hit.rewrite_said)
+            rewritten.append(None)
+        else:
+            rewritten.append(_guarded(source, own, "rewriting", lambda s=source, r=own: rewrite(s, r)))
+            reporter.extend(own.diagnostics)
+    todo = [i for i, hit in enumerate(stored) if not hit]
+    parsed, parse_said, unreadable = _parse_cached(
+        sources, [r.text if r else "" for r in rewritten], todo, {i: hit.parse_said for i, hit in
+                                                                 enumerate(stored) if hit}, reporter, cache,
+        jobs or os.cpu_count() or 1)
     lessons = []
     taken: set[str] = set()
     for index, (source, extra) in enumerate(zip(sources, rewritten)):
-        lesson = extra and _guarded(source, reporter, "normalizing", lambda s=source, e=extra, i=index:
-                                    build_lesson(s, e, parsed[i], config, taken, reporter))
+        lesson = stored[index].lesson if stored[index] else None
+        if lesson:
+            reporter.extend(stored[index].build_said)
+        else:
+            built = Reporter()
+            lesson = extra and _guarded(source, built, "normalizing", lambda s=source, e=extra, i=index:
+                                        build_lesson(s, e, parsed[i], config, taken, built))
+            reporter.extend(built.diagnostics)
+            if lesson and index not in unreadable:
+                cache.put(keys[index], StoredLesson(lesson, tuple(said[index].diagnostics),
+                                                    parse_said.get(index, ()), tuple(built.diagnostics)))
         lesson = lesson or _failed_lesson(source, taken, reporter)
         taken.add(lesson.slug)
         lessons.append(lesson)
     broken = [lesson.source for lesson in lessons if lesson.broken] + [sources[i].path for i in unreadable]
     return Course(config=config, modules=build_outline(lessons, config)).with_broken(broken)
+
+
+@dataclass(frozen=True)
+class StoredLesson:
+    """A lesson as normalize built it, with what each of its steps said (replayed in the step's turn)."""
+
+    lesson: Lesson
+    rewrite_said: tuple[Diagnostic, ...]
+    parse_said: tuple[Diagnostic, ...]
+    build_said: tuple[Diagnostic, ...]
+
+
+def _slugs(sources: list[LessonSource]) -> list[str]:
+    """Each lesson's slug, as the build below gives it (a slug depends on the file's path and the slugs
+    taken before it): part of the lesson's key, since a renamed neighbour can change it."""
+    taken: set[str] = set()
+    slugs = []
+    for source in sources:
+        slugs.append(unique_slug(source.path, taken, Reporter()))
+        taken.add(slugs[-1])
+    return slugs
+
+
+def _lesson_key(cache: BuildCache, source: LessonSource, slug: str) -> str:
+    """Everything a lesson's normalized form depends on: its file as read, its slug, pandoc and its reader
+    (and, as in every key, exporter's own code). Not course.yml: it is applied after."""
+    return cache.key("lesson", pandoc.version(), pandoc.READER, source.path, source.text,
+                     repr(source.front_matter), repr(source.line_map), str(source.broken), slug)
 
 
 def _guarded(source: LessonSource, reporter: Reporter, stage: str, work: Callable[[], T]) -> T | None:
@@ -54,33 +110,39 @@ def _failed_lesson(source: LessonSource, taken: set[str], reporter: Reporter) ->
                   broken=True)
 
 
-def _parse_cached(sources: list[LessonSource], texts: list[str], reporter: Reporter,
-                  cache: BuildCache) -> tuple[Parsed, set[int]]:
-    """`_parse`, through the cache: a lesson's blocks depend only on its own rewritten text (the canary
-    makes even its warnings independent of the lessons read with it), so each is stored with the
-    warnings it gave, and said again when it comes from there. Failures are not stored: a time limit
-    depends on the machine."""
-    keys = [cache.key("parse", pandoc.version(), pandoc.READER, source.path, repr(source.line_map), text)
-            for source, text in zip(sources, texts)]
+def _parse_cached(sources: list[LessonSource], texts: list[str], todo: list[int],
+                  known: dict[int, tuple[Diagnostic, ...]], reporter: Reporter, cache: BuildCache,
+                  jobs: int = 1) -> tuple[Parsed, dict[int, tuple[Diagnostic, ...]], set[int]]:
+    """`_parse` of the lessons `todo`, through the cache: a lesson's blocks depend only on its own rewritten
+    text (the canary makes even its warnings independent of the lessons read with it), so each is stored
+    with the warnings it gave, and said again when it comes from there. `known`: what the lessons not to
+    parse said when they were (said again in their turn). Returns the blocks, what each lesson's parse
+    said, and the unreadable lessons. Failures are not stored: a time limit depends on the machine."""
+    keys = {index: cache.key("parse", pandoc.version(), pandoc.READER, sources[index].path,
+                             repr(sources[index].line_map), texts[index]) for index in todo}
     result: Parsed = {}
+    said = dict(known)
     missing = []
-    for index, key in enumerate(keys):
-        found = cache.get(key)
-        if found is None:
+    for index in sorted([*todo, *known]):
+        found = cache.get(keys[index]) if index in keys else None
+        if index in known:
+            reporter.extend(known[index])
+        elif found is None:
             missing.append(index)
         else:
-            result[index], diagnostics = found
-            reporter.extend(diagnostics)
+            result[index], said[index] = found
+            reporter.extend(said[index])
     unreadable: set[int] = set()
     if missing:
         fresh = Reporter()
-        parsed, unreadable = _parse(sources, texts, missing, fresh)
+        parsed, unreadable = _parse(sources, texts, missing, fresh, jobs)
         result.update(parsed)
         reporter.extend(fresh.diagnostics)
+        for index in missing:
+            said[index] = tuple(d for d in fresh.diagnostics if d.pos and d.pos.path == sources[index].path)
         for index in set(missing) - unreadable:
-            said = tuple(d for d in fresh.diagnostics if d.pos and d.pos.path == sources[index].path)
-            cache.put(keys[index], (result[index], said))
-    return result, unreadable
+            cache.put(keys[index], (result[index], said[index]))
+    return result, said, unreadable
 
 
 CANARY = "exporter-end-of-lesson-5e3b9f1c"
@@ -89,10 +151,11 @@ comment, a processing instruction) swallows its own canary, so it is found whate
 
 
 def _parse(sources: list[LessonSource], texts: list[str], indices: list[int],
-           reporter: Reporter) -> tuple[Parsed, set[int]]:
-    """Parse `indices` in one pandoc call (a well-formed course takes exactly one). A call that passes its
-    time, memory or depth bound is bisected until the lesson(s) responsible are found and named; a lesson
-    that leaves something open is read again on its own, and lessons it swallowed again without it.
+           reporter: Reporter, jobs: int = 1) -> tuple[Parsed, set[int]]:
+    """Parse `indices` in one pandoc call (a well-formed course takes exactly one; a large one, `jobs` calls
+    running at once). A call that passes its time, memory or depth bound is bisected until the lesson(s)
+    responsible are found and named; a lesson that leaves something open is read again on its own, and
+    lessons it swallowed again without it.
     A work list, not recursion: neither may depend on how many lessons misbehave."""
     result: Parsed = {}
     unreadable: set[int] = set()
@@ -100,7 +163,7 @@ def _parse(sources: list[LessonSource], texts: list[str], indices: list[int],
     while pending:
         batch, canaries = pending.pop()
         try:
-            blocks = pandoc.read_lessons([f"{texts[i]}\n\n{CANARY}" if canaries else texts[i] for i in batch])
+            blocks = pandoc.read_lessons([f"{texts[i]}\n\n{CANARY}" if canaries else texts[i] for i in batch], jobs)
         except pandoc.PandocFailed as failure:
             if len(batch) == 1:
                 _report_unreadable(sources[batch[0]], failure, reporter)

@@ -55,7 +55,7 @@ def render_lessons(course: Course, reporter: Reporter | None = None,
     lessons = course.lessons
     ui = ui_for(course.config.language, course.config.ui)  # callout and embed labels are in the course's words
     course_lang = course.config.language or "en"
-    keys = [cache.key("render", pandoc.version(), ui.fingerprint, lesson.source,
+    keys = [cache.key("render", pandoc.version(), ui.fingerprint, lesson.source, lesson.slug,  # notes ids hold the slug
                       json.dumps(lesson.body, ensure_ascii=False), lesson.lang or "", course_lang)
             for lesson in lessons]
     rendered = {index: cache.get(key) for index, key in enumerate(keys)}
