@@ -71,6 +71,12 @@ def mark_languages(root: HtmlElement, lang: str, course_lang: str) -> None:
         if not found:
             continue
         script = dominant_script(text)
+        if len({is_rtl(s) for s in found}) > 1 and any(is_rtl(s) == is_rtl(own) for s in found):
+            # Mixed directions with some of the lesson's own: the paragraph keeps the lesson's language and
+            # direction (as its author set them), and the runs that go the other way are isolated in it.
+            block.set("dir", block.get("dir") or ("rtl" if is_rtl(own) else "ltr"))
+            _mark_runs(block, own, (lang, course_lang))
+            continue
         if not same_script(own, script) and sum(found.values()) >= MIN_LETTERS:
             detected = _language_of(text, script, (lang, course_lang))
             if detected:
