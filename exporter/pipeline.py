@@ -142,7 +142,7 @@ def _render_and_shape(course: Course, manifest: AssetManifest, names: tuple[str,
             progress.stage("rendering lessons", len(course.lessons))
             lessons = render_lessons(course, reporter, cache)  # one pandoc call at most, shared by every format
             # one browser and one PlantUML at most, for every format; a warm build starts neither
-            course, lessons, manifest = draw_diagrams(course, lessons, manifest, reporter, cache)
+            lessons, manifest = draw_diagrams(lessons, manifest, reporter, cache)
             progress.advance(len(lessons))
             packaged = []
             for name in names:

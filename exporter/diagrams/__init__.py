@@ -28,7 +28,7 @@ from exporter.diagrams.table import CsvError, csv_table
 from exporter.diagrams.picture import Picture, describe, name_of, picture_from_svg
 from exporter.fragments import classes, fragment, inner_html, replace as replace_element, source_line, with_class
 from exporter.i18n import Ui
-from exporter.model import Asset, AssetManifest, Course, Lesson, Loss, SourcePos
+from exporter.model import Asset, AssetManifest, Loss, SourcePos
 from exporter.render import LessonHtml
 from exporter.sanitize import clean_html
 
@@ -57,22 +57,21 @@ class Failure:
     message: str
 
 
-def draw_diagrams(course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest, reporter: Reporter,
-                  cache: BuildCache) -> tuple[Course, tuple[LessonHtml, ...], AssetManifest]:
-    """Every lesson with its diagrams drawn; the course with a loss for each diagram left as source; the
-    manifest with the diagrams' SVG files."""
+def draw_diagrams(lessons: tuple[LessonHtml, ...], manifest: AssetManifest, reporter: Reporter,
+                  cache: BuildCache) -> tuple[tuple[LessonHtml, ...], AssetManifest]:
+    """Every lesson with its diagrams drawn, and a loss for each diagram left as source (for the loss report);
+    the manifest with the diagrams' SVG files."""
     parsed = {i: fragment(item.html) for i, item in enumerate(lessons) if "diagram" in item.html}
     found = {i: [(pre, _block(pre)) for pre in with_class(tree, "pre", "diagram")] for i, tree in parsed.items()}
     found = {i: pairs for i, pairs in found.items() if pairs}
     trees = {i: parsed[i] for i in found}  # a lesson that only mentions the word keeps its HTML as it was
     blocks = [block for pairs in found.values() for _, block in pairs]
     if not blocks:
-        return course, lessons, manifest
+        return lessons, manifest
     outcomes, unavailable = _outcomes(blocks, cache)
     assets: dict[str, Asset] = {}
     losses: dict[int, list[Loss]] = {}
     for index, pairs in found.items():
-        lesson = lessons[index].lesson
         for pre, block in pairs:
             outcome = outcomes.get(block)
             loss = _place(pre, block, outcome, lessons[index], assets, reporter)
@@ -81,13 +80,12 @@ def draw_diagrams(course: Course, lessons: tuple[LessonHtml, ...], manifest: Ass
     if unavailable:
         _say_unavailable(unavailable, lessons, found, reporter)
     new_lessons = list(lessons)
-    for index, tree in trees.items():
-        lesson = _with_losses(lessons[index].lesson, losses.get(index, []))
-        new_lessons[index] = replace(lessons[index], lesson=lesson, html=inner_html(tree))  # math and words kept
-    course = _course_with(course, {item.lesson.source: item.lesson for item in new_lessons})
+    for index, tree in trees.items():  # the losses join rendering's in the loss report (pipeline: with_losses)
+        item = lessons[index]
+        new_lessons[index] = replace(item, html=inner_html(tree), losses=item.losses + tuple(losses.get(index, ())))
     manifest = replace(manifest, assets=tuple(sorted({**{a.key: a for a in manifest.assets}, **assets}.values(),
                                                      key=lambda a: a.key)))
-    return course, tuple(new_lessons), manifest
+    return tuple(new_lessons), manifest
 
 
 # ---------------------------------------------------------------------------- drawing, cached
@@ -242,18 +240,3 @@ def _say_unavailable(unavailable: dict[str, str], lessons, found, reporter: Repo
     reasons = "; ".join(unavailable.values())
     reporter.warning(Code.DIAGRAM_NO_RENDERER, f"{len(left)} diagram(s) ({kinds}) are shown as their source text: "
                      f"{reasons}. See docs/diagrams.md", SourcePos(source, first.line))
-
-
-# ---------------------------------------------------------------------------- the course
-
-
-def _with_losses(lesson: Lesson, losses: list[Loss]) -> Lesson:
-    if not losses:
-        return lesson
-    return replace(lesson, losses=tuple(sorted((*lesson.losses, *losses), key=lambda loss: loss.line)))
-
-
-def _course_with(course: Course, by_source: dict[str, Lesson]) -> Course:
-    modules = tuple(replace(module, lessons=tuple(by_source.get(lesson.source, lesson) for lesson in module.lessons))
-                    for module in course.modules)
-    return replace(course, modules=modules)
