@@ -16,7 +16,8 @@ from lxml import etree
 
 from exporter.cache import BuildCache
 from exporter.diagnostics import Code, Reporter
-from exporter.mathjax import REPO_TOOLS, Formula, MathJaxUnavailable, typeset_formulas
+from exporter.mathjax import Formula, MathJaxUnavailable, typeset_formulas
+from exporter.tools import REPO_TOOLS
 from exporter.normalize.tex import mathjax_compatible
 from exporter.pipeline import BuildOptions, build
 from conftest import write_course

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import json
 import mimetypes
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from exporter import tools
 from exporter.lms import CHROMIUM, CHROMIUM_ARGS
 
 HERE = Path(__file__).resolve().parent
 PAGE_SCRIPT = HERE / "page.js"
 ORIGIN = "http://diagrams.exporter.invalid"
-TOOLS_ENV = "EXPORTER_TOOLS"
 """A folder holding `node_modules/` with the diagram libraries (for an exporter installed outside its repository)."""
 LIBRARIES = {
     "mermaid": ("mermaid",), "graphviz": ("@viz-js/viz",), "dot": ("@viz-js/viz",),
@@ -46,9 +45,7 @@ class Drawing:
 def node_modules() -> Path | None:
     """`$EXPORTER_TOOLS/node_modules`, else the repository's `tools/node_modules` (a source checkout after
     `make setup`); None when neither holds the libraries."""
-    configured = os.environ.get(TOOLS_ENV)
-    folder = Path(configured).expanduser() if configured else HERE.parents[1] / "tools"
-    modules = folder / "node_modules"
+    modules = tools.node_modules()
     return modules if (modules / "mermaid" / "package.json").is_file() else None
 
 
@@ -66,7 +63,7 @@ def draw_in_browser(jobs: list[tuple[str, str, str]]) -> list[Drawing]:
     modules = node_modules()
     if modules is None:
         raise BrowserUnavailable(f"the diagram libraries are not installed (run `make setup` in exporter's "
-                                 f"repository, or set {TOOLS_ENV} to a folder holding their node_modules)")
+                                 f"repository, or set {tools.TOOLS_ENV} to a folder holding their node_modules)")
     try:
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright

@@ -27,14 +27,13 @@ from typing import Iterable
 from lxml import etree
 from lxml import html as lxml_html
 
+from exporter import tools
 from exporter.cache import BuildCache
 from exporter.mathjax.variants import spell_variants
 from exporter.sanitize import clean_html
 
 SCRIPT = Path(__file__).with_name("typeset.cjs")
 PACKAGE = "mathjax-full"
-REPO_TOOLS = Path(__file__).resolve().parents[2] / "tools"
-"""tools/ of a repository checkout (absent beside an installed wheel)."""
 
 SECONDS_BASE, SECONDS_PER_FORMULA = 60.0, 1.0
 """Wall-clock bound of the Node run: about 15 ms of CPU per formula measured, so a wide margin for a busy
@@ -90,8 +89,7 @@ def find_engine() -> Engine:
 
 
 def _modules() -> Path:
-    tools = Path(os.environ["EXPORTER_TOOLS"]) if os.environ.get("EXPORTER_TOOLS") else REPO_TOOLS
-    return tools / "node_modules"
+    return tools.node_modules()
 
 
 def _version(modules: Path) -> str | None:
