@@ -1,6 +1,7 @@
 """What each embed provider needs in every format: canonical URL, privacy-friendly player, short link, QR."""
 from __future__ import annotations
 
+import importlib.metadata
 import io
 import re
 from dataclasses import dataclass
@@ -83,6 +84,10 @@ def _urls(provider: str, target: str) -> tuple[str, str | None]:
     if provider == "hackmd":
         return f"https://hackmd.io/{target}", None
     return "", None  # pdf and figma embeds are addresses, handled above
+
+
+QR_VERSION = importlib.metadata.version("segno")
+"""segno's version: part of a cached QR code's key."""
 
 
 def qr_svg(url: str, scale: int = 3) -> str:

@@ -243,6 +243,8 @@ class AssetManifest:
     """True when `lock` differs from the lockfile on disk (a fetch learned something new)."""
     notes: tuple[AssetNote, ...] = ()
     _by_key: dict[str, Asset] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
+    _files: dict[str, tuple[Asset, ...]] = field(default_factory=dict, init=False, repr=False, compare=False,
+                                                 hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_key", {a.key: a for a in self.assets})
@@ -259,10 +261,13 @@ class AssetManifest:
         return self.get(variant) if variant else asset
 
     def files_for(self, profile: str) -> tuple[Asset, ...]:
-        """The assets a format of that profile ships: originals, or their variant when one exists."""
-        variant_keys = {k for a in self.assets for _, k in a.variants}
-        chosen = {self.for_profile(a.key, profile) for a in self.assets if a.key not in variant_keys}
-        return tuple(sorted((a for a in chosen if a is not None), key=lambda a: a.key))
+        """The assets a format of that profile ships: originals, or their variant when one exists (worked out
+        once per profile: every lesson's screen page asks)."""
+        if profile not in self._files:
+            variant_keys = {k for a in self.assets for _, k in a.variants}
+            chosen = {self.for_profile(a.key, profile) for a in self.assets if a.key not in variant_keys}
+            self._files[profile] = tuple(sorted((a for a in chosen if a is not None), key=lambda a: a.key))
+        return self._files[profile]
 
 
 @dataclass(frozen=True, slots=True)

@@ -245,6 +245,29 @@ def _json_depth(text: str) -> int:
 
 
 @functools.lru_cache(maxsize=1)
+def highlight_languages() -> frozenset[str]:
+    """The language names pandoc's highlighter knows (lower case): a code block class among them is found
+    at once; any other class makes pandoc search every syntax's file extensions (render/highlight.py).
+    Listing them reads every syntax too (0.4 s): the caller keeps the answer."""
+    listing = _run(["--list-highlight-languages"], WRITE_LIMITS.for_size(0))
+    return frozenset(line.strip().lower() for line in listing.splitlines() if line.strip())
+
+
+_CODE_SYNTAX = re.compile(r'<code(?: class="sourceCode ([^"]+)")?[^>]*>')
+
+
+def highlighter_names(names: list[str]) -> dict[str, str | None]:
+    """The syntax pandoc highlights a code block of class `name` with (its extension search included), or
+    None, for each name: one write of one small code block per name."""
+    blocks = [{"t": "CodeBlock", "c": [["", [name], []], "x"]} for name in names]
+    written = _run(["-f", "json", "-t", "html5"], WRITE_LIMITS.for_size(0),
+                   stdin=json.dumps({"pandoc-api-version": API_VERSION, "meta": {}, "blocks": blocks}))
+    found = [syntax or None for syntax in _CODE_SYNTAX.findall(written)]
+    if len(found) != len(names):
+        raise ExportError(f"pandoc wrote {len(found)} code blocks for {len(names)}: cannot read its highlighting")
+    return dict(zip(names, found))
+
+
 def version() -> str:
     """The pandoc in use, e.g. '3.9': part of every cache key over its output."""
     return pypandoc.get_pandoc_version()

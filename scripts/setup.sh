@@ -67,3 +67,8 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*; touch "$stamp"
 fi
 
+
+# exporter's own bytecode, as a wheel install would write it: an editable install compiles each module on
+# every start when the environment says PYTHONDONTWRITEBYTECODE (0.15 s of each build). compileall only
+# rewrites what changed; Python still checks each source's mtime, so a stale file is never used.
+.venv/bin/python -m compileall -q exporter >/dev/null

@@ -109,7 +109,7 @@ def _collect(course: Course) -> tuple[list[tree.ImageRef], dict[str, None]]:
         return None
 
     for lesson in course.lessons:
-        tree.map_lesson(lesson, visit, tree.holds_image_or_embed)
+        tree.map_lesson(lesson, visit, tree.may_hold_image_or_embed)
     return refs, thumbs
 
 
@@ -167,7 +167,7 @@ def _rewrite_lesson(lesson, resolver: "_Resolver", reporter: Reporter) -> tuple:
                                             f"{ast.attribute(node, 'provider')} {ast.attribute(node, 'target')}: "
                                             f"{outcome.reason}"))
 
-    return tree.map_lesson(lesson, visit, tree.holds_image_or_embed)
+    return tree.map_lesson(lesson, visit, tree.may_hold_image_or_embed)
 
 
 class _Resolver:
@@ -249,8 +249,9 @@ class _Resolver:
             except InvalidImage as exc:
                 self.by_content[digest] = Outcome(None, "invalid", str(exc))
             else:
-                self.by_content[digest] = self._register(prepared, origin, original if
-                                                         prepared.print.data is data else None)
+                as_is = prepared.print.data is data
+                self.by_content[digest] = self._register(prepared, origin, original if as_is else None,
+                                                         digest if as_is else None)
         return self.by_content[digest]
 
     def _prepared(self, data: bytes, digest: str) -> PreparedImage:
@@ -264,17 +265,19 @@ class _Resolver:
             self.builds.put(key, (prepared.print.media_type, prepared.print.width, prepared.print.height))
         return prepared
 
-    def _register(self, prepared: PreparedImage, origin: str, original: Path | None) -> Outcome:
+    def _register(self, prepared: PreparedImage, origin: str, original: Path | None,
+                  digest: str | None) -> Outcome:
+        """`digest`: the print rendition's sha256 when it is known already (the file as it is)."""
         variants = ()
         if prepared.screen is not None:
             screen = self._asset(prepared.screen, f"{origin} (screen copy)", None)
             variants = (("screen", screen.key),)
-        asset = dataclasses.replace(self._asset(prepared.print, origin, original), variants=variants)
+        asset = dataclasses.replace(self._asset(prepared.print, origin, original, digest), variants=variants)
         self.assets[asset.key] = asset
         return Outcome(asset.key, notes=prepared.notes)
 
-    def _asset(self, rendition: Rendition, origin: str, original: Path | None) -> Asset:
-        digest = hashlib.sha256(rendition.data).hexdigest()
+    def _asset(self, rendition: Rendition, origin: str, original: Path | None, digest: str | None = None) -> Asset:
+        digest = digest or hashlib.sha256(rendition.data).hexdigest()
         name = f"{digest[:16]}.{rendition.extension}"
         path = original
         if path is None:

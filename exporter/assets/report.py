@@ -56,11 +56,14 @@ def _every_format(course: Course, manifest: AssetManifest) -> list[str]:
     return out
 
 
+_EMBED = ast.marks_of("embed")
+
+
 def _embeds(course: Course) -> list[tuple[str, int, str, str]]:
     """(lesson, line, provider, target) of every embed in reading order."""
     found = []
     for lesson in course.lessons:
-        for node in ast.iter_nodes(list(lesson.body)):
+        for node in (n for block in lesson.body if ast.holds_any(block, _EMBED) for n in ast.iter_nodes(block)):
             if node["t"] == "Div" and "embed" in ast.classes(node):
                 line = ast.line_of(node) or 1
                 found.append((lesson.source, line, ast.attribute(node, "provider") or "?",

@@ -29,19 +29,22 @@ class ImageRef:
     alt: str
 
 
-def map_lesson(lesson: Lesson, visit: Visit, touches: Callable[[dict], bool] | None = None) -> tuple[Block, ...]:
+def map_lesson(lesson: Lesson, visit: Visit, touches: Callable[[Block], bool] | None = None) -> tuple[Block, ...]:
     """Rebuild the lesson body bottom-up; `visit(node, line)` returns a replacement, a list, or None.
-    `touches(node)`: whether `visit` may act on that node; a top-level block holding no such node is
+    `touches(block)`: whether `visit` may act on a node of that top-level block; a block it says no of is
     kept as it is, unvisited (most blocks hold no image: looking is much cheaper than rebuilding)."""
     lines = lesson.block_lines or (1,) * len(lesson.body)
-    return tuple(block if touches and not any(map(touches, ast.iter_nodes(block))) else _map(block, line, visit)
+    return tuple(block if touches and not touches(block) else _map(block, line, visit)
                  for block, line in zip(lesson.body, lines))
 
 
-def holds_image_or_embed(node: dict) -> bool:
-    """The nodes the assets stage reads or rewrites: images, raw HTML (its `<img>` tags), embeds."""
-    kind = node["t"]
-    return kind in ("Image", "RawInline", "RawBlock") or (kind == "Div" and "embed" in ast.classes(node))
+_IMAGE_OR_EMBED = ast.marks_of("Image", "RawInline", "RawBlock", "embed")
+
+
+def may_hold_image_or_embed(block: Block) -> bool:
+    """Whether `block` may hold a node the assets stage reads or rewrites: an image, raw HTML (for its `<img>`
+    tags) or an embed (a Div of class `embed`)."""
+    return ast.holds_any(block, _IMAGE_OR_EMBED)
 
 
 def _map(node: Any, line: int, visit: Visit) -> Any:

@@ -3,6 +3,7 @@ only packages what it shaped into an Artifact; the pipeline writes artifacts onc
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 if TYPE_CHECKING:
@@ -39,10 +40,11 @@ DEFAULT_FORMATS = ("pdf", "epub", "scorm12", "scorm2004", "cmi5", "xapi")
 
 def exporter_for(name: str, jobs: int | None = None, cache: BuildCache | None = None,
                  progress: Progress | None = None) -> Exporter:
-    """The exporter of format `name`; one that lays out in parallel (`parallel = True`) gets `jobs`
-    processes, the build cache for what it laid out, and `progress` to count the parts it lays out."""
+    """The exporter of format `name`, given what its constructor asks for of: `jobs` (processes for a layout
+    in parallel), `cache` (the build cache, for what it keeps between builds) and `progress` (to count the
+    parts it lays out)."""
     module, cls = EXPORTERS[name]
     found = getattr(importlib.import_module(f"exporter.exporters.{module}"), cls)
-    if not getattr(found, "parallel", False):
-        return found()
-    return found(jobs=jobs, cache=cache, progress=progress) if progress else found(jobs=jobs, cache=cache)
+    offered = {"jobs": jobs, "cache": cache, "progress": progress}
+    asked = inspect.signature(found).parameters
+    return found(**{key: value for key, value in offered.items() if key in asked and value is not None})

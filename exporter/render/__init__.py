@@ -5,7 +5,6 @@ for its format (`exporters/<format>.py`) through the theme's templates.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -20,6 +19,7 @@ from exporter.i18n import ENGLISH, N_, Ui, ui_for
 from exporter.mathjax import Formula
 from exporter.model import Course, Lesson, Loss
 from exporter.render.accessible import make_accessible
+from exporter.render.highlight import prepare_code_blocks, restore_code_classes
 from exporter import ast
 from exporter.render.math import typeset_lessons
 from exporter.sanitize import clean_html
@@ -56,12 +56,12 @@ def render_lessons(course: Course, reporter: Reporter | None = None,
     ui = ui_for(course.config.language, course.config.ui)  # callout and embed labels are in the course's words
     course_lang = course.config.language or "en"
     keys = [cache.key("render", pandoc.version(), ui.fingerprint, lesson.source, lesson.slug,  # notes ids hold the slug
-                      json.dumps(lesson.body, ensure_ascii=False), lesson.lang or "", course_lang)
+                      ast.tree_bytes(lesson.body), lesson.lang or "", course_lang)
             for lesson in lessons]
     rendered = {index: cache.get(key) for index, key in enumerate(keys)}
     missing = [index for index, found in rendered.items() if found is None]
     if missing:
-        fresh = _render([lessons[index] for index in missing], ui, course_lang)
+        fresh = _render([lessons[index] for index in missing], ui, course_lang, cache)
         for index, result in zip(missing, fresh):
             cache.put(keys[index], result)
             rendered[index] = result
@@ -74,12 +74,15 @@ def render_lessons(course: Course, reporter: Reporter | None = None,
     return typeset_lessons(tuple(out), reporter, cache)
 
 
-def _render(lessons: list[Lesson], ui: Ui, course_lang: str) -> list[tuple[str, tuple[Diagnostic, ...]]]:
+def _render(lessons: list[Lesson], ui: Ui, course_lang: str,
+            cache: BuildCache) -> list[tuple[str, tuple[Diagnostic, ...]]]:
     """(sanitized HTML, diagnostics) of each lesson, from one pandoc call for all of them; `course_lang` is
     the language of a lesson that does not say its own."""
     blocks = [ast.make_div(["exporter-lesson"], {}, list(lesson.body), ident=f"exporter-{i}")
               for i, lesson in enumerate(lessons)]
-    fragments = _lesson_fragments(fragment(pandoc.write_html(_with_labels(blocks, ui))))
+    written = fragment(pandoc.write_html(prepare_code_blocks(_with_labels(blocks, ui), cache)))
+    restore_code_classes(written)
+    fragments = _lesson_fragments(written)
     out = []
     for index, lesson in enumerate(lessons):
         with lesson_guard(lesson.source, "rendering"):

@@ -11,6 +11,7 @@ import subprocess
 from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
+from PIL import __version__ as PIL_VERSION
 
 from exporter.config import CourseConfig
 from exporter.i18n import ui_for
@@ -19,6 +20,15 @@ SIZE = (1600, 2400)
 """2:3, the shape most stores and readers expect; large enough for high-density screens."""
 MARGIN = 140
 DEFAULT_COLOURS = {"background": "#1f3b57", "band": "#f2b134", "text": "#ffffff", "muted": "#c9d6e3"}
+
+
+def cover_inputs(config: CourseConfig, colours: dict[str, str] | None = None) -> tuple[str, ...]:
+    """Everything the drawn cover depends on, for a cache key: the words on it, the colours, the font files
+    fontconfig picks and Pillow's version (its PNG encoder)."""
+    words = (config.title, config.subtitle or "", config.author or "", config.organisation or "",
+             config.version or "", config.language or "", repr(sorted((config.ui or {}).items())))
+    fonts = (_font_file(config.language, True) or "", _font_file(config.language, False) or "")
+    return (*words, repr(sorted({**DEFAULT_COLOURS, **(colours or {})}.items())), *fonts, PIL_VERSION)
 
 
 def draw_cover(config: CourseConfig, colours: dict[str, str] | None = None) -> bytes:

@@ -56,7 +56,7 @@ class PdfExporter:
         """The book as a shell and units in reading order, ready to be laid out in parts (`lay_out`)."""
         options = course.config.pdf
         key = AnswerKey() if options.answer_key else None
-        ctx = PrintContext(manifest, theme, reporter, key)
+        ctx = PrintContext(manifest, theme, reporter, key, self.cache or BuildCache(None))
         prepared = []
         for item in lessons:
             with lesson_guard(item.lesson.source, "shaping the PDF pages of"):

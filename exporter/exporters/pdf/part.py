@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from exporter.diagnostics import Diagnostic, Reporter
+from exporter.exporters.pdf.pdfua import running_heads_as_artifacts
 
 PX_TO_PT = 0.75
 """WeasyPrint lays out in CSS pixels (1/96 in); PDF user space is in points (1/72 in)."""
@@ -96,7 +97,7 @@ def lay_out_part(html: str, files: dict[str, bytes], variant: str | None, target
         bookmarks += [Bookmark(level, label, number, x * PX_TO_PT, height_pt - y * PX_TO_PT, state == "closed")
                       for level, label, (x, y), state in page.bookmarks]
         pagerefs += _pagerefs(page, number)
-    target.write_bytes(write())
+    target.write_bytes(running_heads_as_artifacts(write()))
     return PartLayout(target, facts, anchors, tuple(bookmarks), tuple(pagerefs), tuple(reporter.diagnostics))
 
 

@@ -1,7 +1,9 @@
-"""PDF/UA finishing of the merged book, where WeasyPrint's tagging stops short (issue 18).
+"""PDF/UA finishing, where WeasyPrint's tagging stops short (issue 18).
 
 - Running heads (WeasyPrint's margin boxes) are marked content that no structure element owns: neither read
-  nor declared skippable. They become /Artifact, and their parent-tree entries go.
+  nor declared skippable. They become /Artifact, and their parent-tree entries go. This is done to each part
+  as it is laid out (`running_heads_as_artifacts`, in the worker, and cached with the part): rewriting every
+  page's content stream is most of what finishing costs, and a warm build then pays it for one part only.
 - A lesson is one article: WeasyPrint starts a new /Art on every page (183 for 28 lessons); the pieces are
   joined into the lesson's first, which gets the lesson's /Lang, so speech switches voice for a lesson in
   another language than the book.
@@ -10,6 +12,7 @@
 """
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 import pikepdf
@@ -27,10 +30,9 @@ class BookFacts:
 
 
 def finish_for_pdfua(book: Pdf, facts: BookFacts) -> None:
-    """Change the merged `book` in place (before it is saved)."""
+    """Change the merged `book` in place (before it is saved); its parts' running heads are artifacts already."""
     root = book.Root.get("/StructTreeRoot")
     if root is not None:
-        _running_heads_as_artifacts(book, root)
         _one_article_per_lesson(book, root, facts)
     book.Root.Lang = String(facts.lang)
     book.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
@@ -58,7 +60,19 @@ def _kids(element: Dictionary) -> list[Dictionary]:
     return [kid for kid in kids if isinstance(kid, Dictionary) and "/S" in kid]
 
 
-def _running_heads_as_artifacts(book: Pdf, root: Dictionary) -> None:
+def running_heads_as_artifacts(pdf: bytes) -> bytes:
+    """`pdf` (one laid-out part) with the marked content no structure element owns as /Artifact."""
+    with Pdf.open(io.BytesIO(pdf)) as part:
+        root = part.Root.get("/StructTreeRoot")
+        if root is None:
+            return pdf
+        _mark_orphans(part, root)
+        out = io.BytesIO()
+        part.save(out, deterministic_id=True)
+        return out.getvalue()
+
+
+def _mark_orphans(book: Pdf, root: Dictionary) -> None:
     """Marked content whose parent-tree element is not in the structure tree becomes /Artifact."""
     owned = {element.objgen for element in _elements(root)}
     nums = root.ParentTree.get("/Nums", Array())

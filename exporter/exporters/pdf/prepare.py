@@ -12,7 +12,8 @@ from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from exporter.diagnostics import Code, Reporter
-from exporter.embeds import PROVIDER_NAMES, qr_svg
+from exporter.cache import BuildCache
+from exporter.embeds import PROVIDER_NAMES, QR_VERSION, qr_svg
 from exporter.fragments import fragment, has_class, inner_html, replace, source_pos, with_class
 from exporter.model import AssetManifest, Lesson
 from exporter.shape.images import replace_unshipped_images
@@ -53,6 +54,11 @@ class PrintContext:
     reporter: Reporter
     answer_key: AnswerKey | None
     """None: answers print in place."""
+    cache: BuildCache = field(default_factory=lambda: BuildCache(None))
+    """Where QR codes are kept between builds (choosing a code's best mask costs 10 ms an embed)."""
+
+    def qr_code(self, url: str) -> str:
+        return self.cache.memo(self.cache.key("qr", QR_VERSION, url), lambda: qr_svg(url))
 
 
 def prepare_lesson(lesson: Lesson, body: str, ctx: PrintContext,
@@ -107,7 +113,7 @@ def _embeds(root, ctx: PrintContext) -> None:
         card = ctx.theme.render(
             "pdf/embed.html", url=url, short=div.get("data-short") or url, label=div.get("data-label") or ctx.theme.ui.gettext("Embed"),
             name=PROVIDER_NAMES.get(div.get("data-provider") or "", div.get("data-provider") or ""),
-            provider=div.get("data-provider") or "", qr=_data_uri(qr_svg(url)) if url else "",
+            provider=div.get("data-provider") or "", qr=_data_uri(ctx.qr_code(url)) if url else "",
             thumb=thumb if thumb and ctx.manifest.get(thumb) else None,
             video=(div.get("data-provider") or "") in ("youtube", "vimeo"))
         replace(div, card)

@@ -1,0 +1,99 @@
+"""Code blocks handed to pandoc's highlighter without the class names it would search every syntax for.
+
+pandoc looks each class of a code block up as a language name, then as a file extension; the second search
+reads every syntax definition it has, about 0.4 s of a write (`text`, `sh`, `txt`, `wrap`...). A class it
+does not know by name is therefore looked up once, by `pandoc.highlighter_names`, and the answer kept in the
+build cache; before the write, such a class is replaced by the name it resolves to, or hidden when it
+resolves to none, and after the write the block gets its own classes back. The HTML is what pandoc writes for
+the block as the author gave it (`tests/test_render.py` compares the two), so this only changes how long the
+write takes: a warm build that renders one lesson again no longer pays the search.
+"""
+from __future__ import annotations
+
+from lxml.html import HtmlElement
+
+from exporter import ast, pandoc
+from exporter.cache import BuildCache
+
+HIDDEN = "data-exporter-classes"
+"""The author's classes of a block whose classes were changed for the write, restored after it."""
+PANDOC_CLASSES = frozenset({"numberLines", "number-lines", "numberlines"})
+"""Classes that tell pandoc's writer something besides the language: always left in sight."""
+_CODE_BLOCK = ast.marks_of("CodeBlock")
+_NONE = ""
+"""A class that names no syntax, as the cache keeps it (a stored None would read as a miss)."""
+
+
+def prepare_code_blocks(blocks: list, cache: BuildCache) -> list:
+    """`blocks` with every code block's classes in the form pandoc finds at once (or `blocks` as they are,
+    without a cache to keep the lookups in: a lookup costs what pandoc's own search does)."""
+    if not cache.enabled:
+        return blocks
+    # pandoc's list of names costs what one search does: it is kept too
+    known = cache.memo(cache.key("highlight-languages", pandoc.version()), pandoc.highlight_languages)
+    unknown = [{name for node in ast.iter_nodes(block) if node["t"] == "CodeBlock"
+                for name in ast.classes(node) if _needs_lookup(name, known)}
+               if ast.holds_any(block, _CODE_BLOCK) else set() for block in blocks]
+    if not any(unknown):
+        return blocks
+    resolved = _resolved(sorted(set().union(*unknown)), cache)
+
+    def visit(node: dict):
+        if node["t"] != "CodeBlock" or not any(_needs_lookup(name, known) for name in ast.classes(node)):
+            return None
+        return _shown_to_pandoc(node, resolved, known)
+
+    return [ast.walk(block, visit) if names else block for block, names in zip(blocks, unknown)]
+
+
+def restore_code_classes(root: HtmlElement) -> None:
+    """Put back the author's classes on each block `prepare_code_blocks` changed, as pandoc writes them: on
+    the `pre`, after pandoc's own `sourceCode` and `numberSource` when the block was highlighted."""
+    for element in list(root.iter()):
+        original = element.attrib.pop(HIDDEN, None)
+        if original is None:
+            continue
+        pre = element if element.tag == "pre" else next(element.iter("pre"), None)
+        if pre is None:
+            continue
+        ours = [name for name in (pre.get("class") or "").split() if name in ("sourceCode", "numberSource")]
+        _set_class(pre, " ".join([*ours, *original.split()]))
+
+
+def _needs_lookup(name: str, known: frozenset[str]) -> bool:
+    return name not in PANDOC_CLASSES and name.lower() not in known
+
+
+def _resolved(names: list[str], cache: BuildCache) -> dict[str, str | None]:
+    """Each class name's syntax (None: no syntax), from the cache or from one pandoc lookup for the rest."""
+    keys = {name: cache.key("highlight-class", pandoc.version(), name) for name in names}
+    found = {name: cache.get(key) for name, key in keys.items()}
+    missing = [name for name, value in found.items() if value is None]
+    if missing:
+        for name, syntax in pandoc.highlighter_names(missing).items():
+            cache.put(keys[name], syntax or _NONE)
+            found[name] = syntax or _NONE
+    return {name: value or None for name, value in found.items()}
+
+
+def _shown_to_pandoc(node: dict, resolved: dict[str, str | None], known: frozenset[str]) -> dict:
+    """The block with the first class that names a syntax replaced by that syntax's own name, the classes
+    that name none hidden, and the author's classes kept aside."""
+    identifier, names, pairs = node["c"][0]
+    language = next((resolved.get(name) or name for name in names
+                     if name not in PANDOC_CLASSES and (not _needs_lookup(name, known) or resolved.get(name))), None)
+    shown = ([language] if language else []) + [name for name in names if name in PANDOC_CLASSES]
+    return {"t": "CodeBlock", "c": [[identifier, shown, [*pairs, [HIDDEN, " ".join(names)]]], node["c"][1]]}
+
+
+def _set_class(element: HtmlElement, value: str) -> None:
+    """`class` where pandoc writes it on a `pre`: after the id, before every other attribute."""
+    others = [(key, val) for key, val in element.attrib.items() if key not in ("id", "class")]
+    identifier = element.get("id")
+    element.attrib.clear()
+    if identifier is not None:
+        element.set("id", identifier)
+    if value:
+        element.set("class", value)
+    for key, val in others:
+        element.set(key, val)
