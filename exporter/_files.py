@@ -8,7 +8,7 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import BinaryIO, Callable, Iterable
 
 from exporter.model import Artifact
 
@@ -60,30 +60,58 @@ STORED = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff", ".woff2")
 """Already-compressed media: stored in zips, not deflated again (no size gain, only time)."""
 
 
-def zip_bytes(members: Iterable[tuple[str, bytes]], first: str | None = None, stored: tuple[str, ...] = STORED) -> bytes:
-    """A byte-reproducible zip: sorted names (`first` leads, stored), fixed timestamps and permissions."""
+def content_of(data: bytes | Path) -> bytes:
+    """A member's bytes: as they are, or read from the file that holds them (`model.Content`)."""
+    return data.read_bytes() if isinstance(data, Path) else data
+
+
+def zip_bytes(members: Iterable[tuple[str, bytes | Path]], first: str | None = None,
+              stored: tuple[str, ...] = STORED) -> bytes:
+    """A byte-reproducible zip (`write_zip_to`) in memory."""
+    buffer = io.BytesIO()
+    write_zip_to(buffer, members, first, stored)
+    return buffer.getvalue()
+
+
+def write_zip_to(target: BinaryIO, members: Iterable[tuple[str, bytes | Path]], first: str | None = None,
+                 stored: tuple[str, ...] = STORED) -> None:
+    """A byte-reproducible zip into `target`: sorted names (`first` leads, stored), fixed timestamps and
+    permissions. A member given as a file is copied in a piece at a time, never read whole."""
     items = dict(members)
     names = sorted(items)
     if first is not None and first in items:
         names.remove(first)
         names.insert(0, first)
     stamp = build_datetime()
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
+    with zipfile.ZipFile(target, "w") as archive:
         for name in names:
             info = zipfile.ZipInfo(name, date_time=stamp)
             plain = name == first or name.lower().endswith(stored)
             info.compress_type = zipfile.ZIP_STORED if plain else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            archive.writestr(info, items[name], compresslevel=None if plain else 9)
-    return buffer.getvalue()
+            data = items[name]
+            if plain and isinstance(data, Path):  # a figure: the same bytes as writestr's, read as they go
+                info.file_size = data.stat().st_size
+                with data.open("rb") as source, archive.open(info, "w") as sink:
+                    shutil.copyfileobj(source, sink, COPY_CHUNK)
+            else:
+                archive.writestr(info, content_of(data), compresslevel=None if plain else 9)
 
 
-def write_zip(path: Path, members: Iterable[tuple[str, bytes]], first: str | None = None,
+COPY_CHUNK = 1024 * 1024
+
+
+def write_zip(path: Path, members: Iterable[tuple[str, bytes | Path]], first: str | None = None,
               stored: tuple[str, ...] = STORED) -> None:
     """`zip_bytes` written atomically to `path`."""
-    atomic_write(path, zip_bytes(members, first, stored))
+    _write_then_rename(path, lambda tmp: _zip_file(tmp, members, first, stored))
+
+
+def _zip_file(path: Path, members: Iterable[tuple[str, bytes | Path]], first: str | None,
+              stored: tuple[str, ...]) -> None:
+    with path.open("wb") as target:
+        write_zip_to(target, members, first, stored)
 
 
 def publish(out_dir: Path, artifacts: Iterable[Artifact]) -> list[Path]:
@@ -129,7 +157,10 @@ def _stage(target: Path, artifact: Artifact) -> Path:
         for relative, data in artifact.members:
             path = temporary / relative
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            if isinstance(data, Path):
+                shutil.copyfile(data, path)
+            else:
+                path.write_bytes(data)
     except BaseException:
         _remove(temporary)
         raise

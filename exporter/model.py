@@ -300,8 +300,9 @@ class ShapedBook:
     course: Course
     documents: tuple[RenderedDoc, ...]
     """Pages in reading order."""
-    resources: tuple[tuple[str, bytes], ...] = ()
-    """(path inside the output, bytes): CSS, scripts, fonts, copied assets."""
+    resources: tuple[tuple[str, bytes | Path], ...] = ()
+    """(path inside the output, bytes): CSS, scripts, fonts; figures as their files, read only when the output
+    is written (a 400-lesson course's figures are 120 MB: never all held in memory)."""
     toc: tuple[NavPoint, ...] = ()
     """Navigation for formats that carry their own (EPUB nav and NCX)."""
     laid_out: bytes | None = None

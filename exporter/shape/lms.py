@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 from exporter.diagnostics import Reporter
 from exporter.fragments import inner_html
@@ -55,9 +56,9 @@ def runtime_options(course: Course, mode: str, version: str, commit_seconds: int
             "attempts": config.quiz.attempts, "retry": config.quiz.retry}
 
 
-def screen_assets(manifest: AssetManifest) -> tuple[tuple[str, bytes], ...]:
-    """The images a launch page shows, as package members."""
-    return tuple((a.key, a.path.read_bytes()) for a in manifest.files_for("screen"))
+def screen_assets(manifest: AssetManifest) -> tuple[tuple[str, Path], ...]:
+    """The images a launch page shows, as package members (their files: read when the package is written)."""
+    return tuple((a.key, a.path) for a in manifest.files_for("screen"))
 
 
 def linked_bodies(lessons: tuple[LessonHtml, ...], manifest: AssetManifest, mode: str,

@@ -15,10 +15,11 @@ from exporter.guard import lesson_guard
 from exporter.exporters.epub.chapters import Part, lesson_parts, resolve_links
 from exporter.exporters.epub.cover import cover_inputs, draw_cover
 from exporter.exporters.epub.math import math_pictures
-from exporter.exporters.epub.package import check_metadata, epub_bytes
+from exporter.exporters.epub.package import check_metadata, epub_members
 from exporter.exporters.epub.xhtml import MATHML, SVG, XHTML, to_xhtml
 from exporter.model import Artifact, AssetManifest, Course, Lesson, NavPoint, RenderedDoc, ShapedBook
 from exporter.shape.links import LinkMap
+from exporter.spool import zip_artifact
 from exporter.render import LessonHtml
 from exporter.theme import Theme
 
@@ -54,14 +55,14 @@ class EpubExporter:
         css = "\n".join(theme.read_static(name) for name in ("css/content.css", "css/mathml.css", "css/epub.css",
                                                              "css/brand.css"))
         used = "\n".join(doc.content for doc in chapters)
-        images = tuple((a.key, a.path.read_bytes()) for a in manifest.files_for("screen") if f'"{a.key}"' in used)
+        images = tuple((a.key, a.path) for a in manifest.files_for("screen") if f'"{a.key}"' in used)
         pictures = math_pictures((item.math_svg for item in lessons), used)
         resources = ((STYLESHEET, css.encode("utf-8")), (cover_name, cover_bytes), *images, *pictures)
         return ShapedBook(self.name, course, front + chapters, resources, toc=_toc(course, links))
 
     def package(self, book: ShapedBook) -> Artifact:
         cover = next(name for name, _ in book.resources if name.startswith("cover"))
-        return Artifact(f"{book.course.config.slug}{self.suffix}", epub_bytes(book, cover))
+        return zip_artifact(f"{book.course.config.slug}{self.suffix}", epub_members(book, cover), first="mimetype")
 
 
 def _guarded_parts(item: LessonHtml, manifest: AssetManifest) -> list[Part]:

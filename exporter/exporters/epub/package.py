@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ebooklib import epub
 
-from exporter._files import STORED, build_datetime, zip_bytes
+from exporter._files import STORED, build_datetime, content_of
 from exporter.config import config_pos
 from exporter.diagnostics import Code, Reporter
 from exporter.errors import ExportError
@@ -55,7 +55,9 @@ def check_metadata(course: Course, reporter: Reporter) -> None:
                          "creator (add `author:` or `organisation:`)", config_pos(config))
 
 
-def epub_bytes(book: ShapedBook, cover: str) -> bytes:
+def epub_members(book: ShapedBook, cover: str) -> list[tuple[str, bytes | Path]]:
+    """The EPUB's files, for a zip with `mimetype` first (`spool.zip_artifact`): ebooklib's package, and
+    the figures, which ebooklib only lists, as they are."""
     package = _package(book, cover)
     buffer = io.BytesIO()
     # ebooklib stamps its zip entries with the clock; its bytes are read back and re-zipped with fixed
@@ -65,11 +67,10 @@ def epub_bytes(book: ShapedBook, cover: str) -> bytes:
                                       "landmark_title": _ui(book).gettext("Landmarks")})
     media = {f"EPUB/{name}": data for name, data in book.resources if name.lower().endswith(STORED)}
     with zipfile.ZipFile(buffer) as archive:
-        members = [(info.filename, media.get(info.filename)
-                    or _package_language(info.filename, _hide_landmarks(info.filename, archive.read(info)),
-                                         book.course.config.language or "en"))
-                   for info in archive.infolist()]
-    return zip_bytes(members, first="mimetype")
+        return [(info.filename, media.get(info.filename)
+                 or _package_language(info.filename, _hide_landmarks(info.filename, archive.read(info)),
+                                      book.course.config.language or "en"))
+                for info in archive.infolist()]
 
 
 def _hide_landmarks(name: str, data: bytes) -> bytes:
@@ -113,13 +114,13 @@ def _package(book: ShapedBook, cover: str) -> epub.EpubBook:
     _metadata(package, book)
     resources = dict(book.resources)
     cover_image = epub.EpubCover(file_name=cover)
-    cover_image.media_type, cover_image.content = _media_type(cover), resources.pop(cover)
+    cover_image.media_type, cover_image.content = _media_type(cover), content_of(resources.pop(cover))
     package.add_item(cover_image)
     package.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-img"})
     for name, data in sorted(resources.items()):
         # Images go to ebooklib empty (it only lists them in the manifest) and into the zip as they are:
         # ebooklib would deflate tens of MB of already-compressed pictures for nothing.
-        content = b"" if name.lower().endswith(STORED) else data
+        content = b"" if name.lower().endswith(STORED) else content_of(data)
         package.add_item(epub.EpubItem(uid=_uid("r", name), file_name=name, media_type=_media_type(name),
                                        content=content))
     documents = [_document(doc) for doc in book.documents]

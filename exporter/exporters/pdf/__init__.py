@@ -70,7 +70,7 @@ class PdfExporter:
         context = _context(course, parts, key, _logo_key(course, manifest), theme)
         shell = theme.render("pdf/shell.html", units=UNITS_MARKER, **context)
         documents = (RenderedDoc(SHELL, course.config.title, shell), *book_units(theme, parts, context))
-        files = tuple((asset.key, asset.path.read_bytes()) for asset in manifest.assets
+        files = tuple((asset.key, asset.path) for asset in manifest.assets
                       if any(asset.key in doc.content for doc in documents))
         return ShapedBook("pdf", course, documents, files)
 

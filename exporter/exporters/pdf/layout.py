@@ -18,6 +18,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, ContextManager, Iterator, NamedTuple
 
+from exporter._files import content_of
 from exporter.cache import BuildCache
 from exporter.diagnostics import Code, Reporter
 from exporter.errors import ExporterError
@@ -97,7 +98,9 @@ def lay_out(book: ShapedBook, reporter: Reporter, jobs: int, cache: BuildCache |
         tasks, keys = [], []
         for index, group in enumerate(groups):
             html = _part_html(shell, group, first=index == 0, last=index == len(groups) - 1)
-            tasks.append((html, {key: data for key, data in files.items() if key in html}, variant,
+            used = {key: data for key, data in files.items() if key in html}
+            # a worker of this machine reads the figures' files itself; another machine is sent their bytes
+            tasks.append((html, {key: content_of(data) for key, data in used.items()} if elsewhere else used, variant,
                           Path(scratch, f"part-{index:04d}.pdf")))
             keys.append(cache.key("pdf-part", weasyprint_version(), variant or "", html))
         layouts, missing = _from_cache(tasks, keys, cache)

@@ -80,7 +80,7 @@ def link_across_parts(html: str) -> str:
     return _HREF.sub(lambda m: m.group(0) if m.group(1) in own else f'href="{GOTO_SCHEME}{m.group(1)}"', html)
 
 
-def lay_out_part(html: str, files: dict[str, bytes], variant: str | None, target: Path) -> PartLayout:
+def lay_out_part(html: str, files: dict[str, bytes | Path], variant: str | None, target: Path) -> PartLayout:
     """Lay out one part into the PDF file `target`; diagnostics come back as data (this runs in a worker)."""
     from exporter.exporters.pdf.weasy import render_document
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import mimetypes
+from pathlib import Path
 from typing import Iterator
 
+from exporter._files import content_of
 from exporter.diagnostics import Code, Reporter
 from exporter.errors import ExporterError
 
@@ -19,7 +21,7 @@ def _fetcher_class():
     class ManifestFetcher(URLFetcher):
         """Serves `data:` URIs we generated and files the book carries; refuses (and reports) everything else."""
 
-        def __init__(self, files: dict[str, bytes], reporter: Reporter) -> None:
+        def __init__(self, files: dict[str, bytes | Path], reporter: Reporter) -> None:
             super().__init__(allowed_protocols=("data", "file"))
             self._files = files
             self._reporter = reporter
@@ -30,7 +32,7 @@ def _fetcher_class():
             key = url.removeprefix(BASE_URL).split("#")[0].split("?")[0]
             if url.startswith(BASE_URL) and key in self._files:
                 media_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
-                return URLFetcherResponse(url, body=self._files[key], headers={"Content-Type": media_type})
+                return URLFetcherResponse(url, body=content_of(self._files[key]), headers={"Content-Type": media_type})
             self._reporter.warning(Code.PDF_RENDER, f"the PDF refers to '{url}', which is not a file of the book; "
                                    "it was left out (only images from the asset manifest are printed)")
             raise ValueError(f"not a file of the book: {url}")
@@ -66,13 +68,13 @@ def _weasyprint_log(reporter: Reporter) -> Iterator[None]:
         logger.removeHandler(handler)
 
 
-def write_pdf(html: str, files: dict[str, bytes], reporter: Reporter, variant: str | None) -> bytes:
+def write_pdf(html: str, files: dict[str, bytes | Path], reporter: Reporter, variant: str | None) -> bytes:
     """Lay out `html` and return the PDF bytes; `variant` is WeasyPrint's pdf_variant (e.g. 'pdf/ua-1')."""
     _, write = render_document(html, files, reporter, variant)
     return write()
 
 
-def render_document(html: str, files: dict[str, bytes], reporter: Reporter, variant: str | None,
+def render_document(html: str, files: dict[str, bytes | Path], reporter: Reporter, variant: str | None,
                     tagged: bool = True):
     """Lay out `html`: WeasyPrint's Document (pages, anchors, boxes) and a function that writes its PDF bytes.
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import math
 from typing import ClassVar
 
-from exporter._files import zip_bytes
 from exporter.config import config_pos
 from exporter.diagnostics import Code, Reporter
 from exporter.errors import ExportError
@@ -14,6 +13,7 @@ from exporter.exporters.scorm.schemas import schema_files, validate_manifest
 from exporter.model import Artifact, AssetManifest, Course, RenderedDoc, ShapedBook
 from exporter.render import LessonHtml
 from exporter.shape.quiz import suspend_worst_case
+from exporter.spool import zip_artifact
 from exporter.shape.lms import (PageKind, fingerprint, launch_pages, linked_bodies, runtime_options, screen_assets,
                                 stylesheet)
 from exporter.theme import Theme
@@ -52,7 +52,7 @@ class _ScormExporter:
 
     def package(self, book: ShapedBook) -> Artifact:
         members = [(doc.name, doc.content.encode("utf-8")) for doc in book.documents] + list(book.resources)
-        return Artifact(f"{book.course.config.slug}{self.suffix}", zip_bytes(members, first="imsmanifest.xml"))
+        return zip_artifact(f"{book.course.config.slug}{self.suffix}", members, first="imsmanifest.xml")
 
 
 class Scorm12Exporter(_ScormExporter):

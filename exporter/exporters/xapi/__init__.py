@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from exporter._files import zip_bytes
 from exporter.diagnostics import Code, Reporter
 from exporter.config import config_pos
 from exporter.errors import ExportError
@@ -14,6 +13,7 @@ from exporter.exporters.xapi.schemas import validate
 from exporter.model import Artifact, AssetManifest, Course, RenderedDoc, ShapedBook, SourcePos
 from exporter.render import LessonHtml
 from exporter.shape.lms import PageKind, launch_pages, linked_bodies, runtime_options, screen_assets, stylesheet
+from exporter.spool import zip_artifact
 from exporter.theme import Theme
 
 __all__ = ["Cmi5Exporter", "XapiExporter"]
@@ -52,7 +52,7 @@ class _XapiExporter:
 
     def package(self, book: ShapedBook) -> Artifact:
         members = [(doc.name, doc.content.encode("utf-8")) for doc in book.documents] + list(book.resources)
-        return Artifact(f"{book.course.config.slug}{self.suffix}", zip_bytes(members, first=self.structure_file))
+        return zip_artifact(f"{book.course.config.slug}{self.suffix}", members, first=self.structure_file)
 
     def _page_kind(self, course: Course) -> PageKind:
         config = course.config
