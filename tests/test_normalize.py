@@ -92,6 +92,27 @@ def test_whole_course_is_one_pandoc_process(monkeypatch) -> None:
     assert all("Callout(info)" in dump_lesson(lesson) for lesson in course.lessons)
 
 
+def test_a_course_read_in_chunks_is_the_course_read_at_once(monkeypatch) -> None:
+    """A large course is read and built a chunk at a time (its pandoc tree is never held whole): the tree
+    and the diagnostics are those of one read."""
+    import exporter.normalize as normalize_stage
+
+    sources = [LessonSource(path=f"l{i}.md", text=f"# Lesson {i}\n\n:::info\nbox {i}\n:::\n\n[x](#nowhere)\n"
+                            + ("\n:::warning\nnever closed\n" if i == 3 else ""), front_matter={}) for i in range(7)]
+    whole_said = Reporter()
+    at_once = normalize(sources, CONFIG, whole_said)
+    calls = []
+    real_run = subprocess.run
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: calls.append(1) or real_run(*a, **k))
+    monkeypatch.setattr(normalize_stage, "READ_CHUNK_BYTES", 100)  # two lessons a chunk
+    chunked_said = Reporter()
+    chunked = normalize(sources, CONFIG, chunked_said)
+    assert len(calls) == len(normalize_stage._chunks(sources)) == 5  # one pandoc read a chunk (l3 is longer)
+    assert chunked == at_once
+    assert chunked_said.diagnostics == whole_said.diagnostics
+    assert any(d.pos.path == "l3.md" for d in chunked_said.diagnostics)
+
+
 def test_lesson_left_open_cannot_swallow_the_next(monkeypatch) -> None:
     """An HTML block pandoc never ends (`<?php` without `?>`) is closed at the end of its lesson; the next stays whole."""
     calls = []

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import Callable, Mapping, TypeVar
 
 from exporter import ast, pandoc
 from exporter.cache import BuildCache
@@ -21,8 +21,8 @@ T = TypeVar("T")
 
 def normalize(sources: list[LessonSource], config: CourseConfig, reporter: Reporter,
               cache: BuildCache | None = None, jobs: int | None = None) -> Course:
-    """Rewrite HackMD syntax per lesson, parse the lessons the cache does not hold in ONE pandoc call,
-    build the tree. A lesson the cache holds whole (its file unchanged, the same slug) skips all three;
+    """Rewrite HackMD syntax per lesson, parse the lessons the cache does not hold (one pandoc read per
+    chunk of READ_CHUNK_BYTES: one for a course of 100 lessons), build the tree. A lesson the cache holds whole (its file unchanged, the same slug) skips all three;
     its warnings are said again where a cold build says them, so a warm build prints what a cold one does.
     `jobs`: pandoc processes a large course's read may be split across (None: the machine's cores)."""
     cache = cache or BuildCache(None)
@@ -38,30 +38,62 @@ def normalize(sources: list[LessonSource], config: CourseConfig, reporter: Repor
         else:
             rewritten.append(_guarded(source, own, "rewriting", lambda s=source, r=own: rewrite(s, r)))
             reporter.extend(own.diagnostics)
-    todo = [i for i, hit in enumerate(stored) if not hit]
-    parsed, parse_said, unreadable = _parse_cached(
-        sources, [r.text if r else "" for r in rewritten], todo, {i: hit.parse_said for i, hit in
-                                                                 enumerate(stored) if hit}, reporter, cache,
-        jobs or os.cpu_count() or 1)
-    lessons = []
+    lessons: list[Lesson] = []
     taken: set[str] = set()
-    for index, (source, extra) in enumerate(zip(sources, rewritten)):
-        lesson = stored[index].lesson if stored[index] else None
-        if lesson:
-            reporter.extend(stored[index].build_said)
-        else:
-            built = Reporter()
-            lesson = extra and _guarded(source, built, "normalizing", lambda s=source, e=extra, i=index:
-                                        build_lesson(s, e, parsed[i], config, taken, built))
-            reporter.extend(built.diagnostics)
-            if lesson and index not in unreadable:
-                cache.put(keys[index], StoredLesson(lesson, tuple(said[index].diagnostics),
-                                                    parse_said.get(index, ()), tuple(built.diagnostics)))
-        lesson = lesson or _failed_lesson(source, taken, reporter)
-        taken.add(lesson.slug)
-        lessons.append(lesson)
+    unreadable: set[int] = set()
+    for chunk in _chunks(sources):
+        todo = [i for i in chunk if not stored[i]]
+        parsed, parse_said, chunk_unreadable = _parse_cached(
+            sources, {i: rewritten[i].text if rewritten[i] else "" for i in todo}, todo,
+            {i: stored[i].parse_said for i in chunk if stored[i]}, reporter, cache, jobs or os.cpu_count() or 1)
+        unreadable |= chunk_unreadable
+        for index in chunk:
+            lesson = _built(index, sources[index], stored[index], rewritten[index], parsed, parse_said, said[index],
+                            index in unreadable, config, taken, keys[index], cache, reporter)
+            taken.add(lesson.slug)
+            lessons.append(lesson)
+        del parsed  # pandoc's tree of this chunk: the next chunk's takes its memory
     broken = [lesson.source for lesson in lessons if lesson.broken] + [sources[i].path for i in unreadable]
     return Course(config=config, modules=build_outline(lessons, config)).with_broken(broken)
+
+
+READ_CHUNK_BYTES = 1_000_000
+"""Lessons are read and built a chunk of about this much Markdown at a time: pandoc's tree of a lesson, with
+a position on every element, takes about eighty times its Markdown in memory, and held whole for a 400-lesson
+course (3.5 MB) it was 280 MB of the build's peak, plus as much in pandoc itself. A chunk still goes to
+pandoc in one read (split across processes: pandoc.PARALLEL_READ_BYTES), so a 100-lesson course is one chunk."""
+
+
+def _chunks(sources: list[LessonSource]) -> list[list[int]]:
+    """Consecutive lesson indices in runs of about READ_CHUNK_BYTES of Markdown (in order: slugs are taken
+    in reading order)."""
+    chunks: list[list[int]] = [[]]
+    size = 0
+    for index, source in enumerate(sources):
+        if chunks[-1] and size + len(source.text) > READ_CHUNK_BYTES:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(index)
+        size += len(source.text)
+    return chunks
+
+
+def _built(index: int, source: LessonSource, stored: "StoredLesson | None", rewritten, parsed: Parsed,
+           parse_said: dict[int, tuple[Diagnostic, ...]], said: Reporter, unreadable: bool, config: CourseConfig,
+           taken: set[str], key: str, cache: BuildCache, reporter: Reporter) -> Lesson:
+    """Lesson `index` from the cache, or built from its parse (and then stored), or an empty broken one."""
+    lesson = stored.lesson if stored else None
+    if lesson:
+        reporter.extend(stored.build_said)
+    else:
+        built = Reporter()
+        lesson = rewritten and _guarded(source, built, "normalizing", lambda: build_lesson(
+            source, rewritten, parsed[index], config, taken, built))
+        reporter.extend(built.diagnostics)
+        if lesson and not unreadable:
+            cache.put(key, StoredLesson(lesson, tuple(said.diagnostics), parse_said.get(index, ()),
+                                        tuple(built.diagnostics)))
+    return lesson or _failed_lesson(source, taken, reporter)
 
 
 @dataclass(frozen=True)
@@ -110,7 +142,7 @@ def _failed_lesson(source: LessonSource, taken: set[str], reporter: Reporter) ->
                   broken=True)
 
 
-def _parse_cached(sources: list[LessonSource], texts: list[str], todo: list[int],
+def _parse_cached(sources: list[LessonSource], texts: Mapping[int, str], todo: list[int],
                   known: dict[int, tuple[Diagnostic, ...]], reporter: Reporter, cache: BuildCache,
                   jobs: int = 1) -> tuple[Parsed, dict[int, tuple[Diagnostic, ...]], set[int]]:
     """`_parse` of the lessons `todo`, through the cache: a lesson's blocks depend only on its own rewritten
@@ -150,7 +182,7 @@ CANARY = "exporter-end-of-lesson-5e3b9f1c"
 comment, a processing instruction) swallows its own canary, so it is found whatever lessons follow it."""
 
 
-def _parse(sources: list[LessonSource], texts: list[str], indices: list[int],
+def _parse(sources: list[LessonSource], texts: Mapping[int, str], indices: list[int],
            reporter: Reporter, jobs: int = 1) -> tuple[Parsed, set[int]]:
     """Parse `indices` in one pandoc call (a well-formed course takes exactly one; a large one, `jobs` calls
     running at once). A call that passes its time, memory or depth bound is bisected until the lesson(s)
