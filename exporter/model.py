@@ -305,8 +305,9 @@ class ShapedBook:
     is written (a 400-lesson course's figures are 120 MB: never all held in memory)."""
     toc: tuple[NavPoint, ...] = ()
     """Navigation for formats that carry their own (EPUB nav and NCX)."""
-    laid_out: bytes | None = None
-    """The PDF, laid out: layout is where WeasyPrint reports problems, so it belongs to shaping."""
+    laid_out: bytes | Path | None = None
+    """The PDF, laid out: layout is where WeasyPrint reports problems, so it belongs to shaping. While a build
+    spools (spool.py), the file it was saved to."""
 
 
 @dataclass(frozen=True, slots=True)

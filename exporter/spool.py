@@ -61,6 +61,13 @@ def spooling() -> Iterator[Callable[[Artifact], Artifact]]:
             shutil.rmtree(folder.path, ignore_errors=True)
 
 
+def spool_file(name: str) -> Path | None:
+    """Where output `name` may be written straight away while spooling (a PDF of a few hundred MB is saved
+    there rather than built in memory), or None: then it is built in memory."""
+    folder = _CURRENT.get()
+    return folder.file_for(name) if folder is not None else None
+
+
 def zip_artifact(name: str, members: Iterable[tuple[str, bytes | Path]], first: str | None = None) -> Artifact:
     """The zip of `members` (`_files.write_zip_to`) as output `name`: in memory, or, while spooling and
     when its members come to SPOOL_BYTES or more, written straight into the spool folder."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 from exporter._files import build_date_iso
@@ -11,6 +12,7 @@ from exporter.cache import BuildCache
 from exporter.diagnostics import Reporter
 from exporter.guard import lesson_guard
 from exporter.progress import SILENT, Progress
+from exporter.spool import spool_file
 from exporter.model import Artifact, AssetManifest, Course, Lesson, Module, RenderedDoc, ShapedBook
 from exporter.render import LessonHtml
 from exporter.i18n.css import folio_css
@@ -49,7 +51,9 @@ class PdfExporter:
               theme: Theme, reporter: Reporter) -> ShapedBook:
         """The book laid out in parts and merged: WeasyPrint's own warnings are diagnostics of this step."""
         book = self.print_html(course, lessons, manifest, theme, reporter)
-        return dataclasses.replace(book, laid_out=lay_out(book, reporter, self.jobs, self.cache, self.progress))
+        target = spool_file(f"{course.config.slug}{self.suffix}")
+        return dataclasses.replace(book, laid_out=lay_out(book, reporter, self.jobs, self.cache, self.progress,
+                                                          target))
 
     def print_html(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
                    theme: Theme, reporter: Reporter) -> ShapedBook:
@@ -75,7 +79,10 @@ class PdfExporter:
         return ShapedBook("pdf", course, documents, files)
 
     def package(self, book: ShapedBook) -> Artifact:
-        return Artifact(f"{book.course.config.slug}{self.suffix}", book.laid_out)
+        name = f"{book.course.config.slug}{self.suffix}"
+        if isinstance(book.laid_out, Path):
+            return Artifact(name, spooled=book.laid_out)
+        return Artifact(name, book.laid_out)
 
 
 def _context(course: Course, parts: tuple[PrintedModule, ...], key: AnswerKey | None, logo: str | None,

@@ -82,10 +82,11 @@ def laid_out_elsewhere(elsewhere: Elsewhere) -> Iterator[None]:
 
 
 def lay_out(book: ShapedBook, reporter: Reporter, jobs: int, cache: BuildCache | None = None,
-            progress: Progress = SILENT) -> bytes:
+            progress: Progress = SILENT, target: Path | None = None) -> bytes | Path:
     """The PDF bytes of `book`, laid out in parts by up to `jobs` processes (or by the executor of
     `laid_out_elsewhere`) and merged; the workers' diagnostics are reported to `reporter`. A part the cache holds (same print HTML, hence the same
-    content-addressed images) is not laid out again."""
+    content-addressed images) is not laid out again. With `target`, the PDF is saved there (and `target`
+    returned) instead of built in memory."""
     cache = cache or BuildCache(None)
     elsewhere = _ELSEWHERE.get()
     jobs = elsewhere.workers if elsewhere else jobs
@@ -122,7 +123,7 @@ def lay_out(book: ShapedBook, reporter: Reporter, jobs: int, cache: BuildCache |
                 reporter.extend(layout.diagnostics)
             placed = _place(ordered, groups, book.course.config.pdf.right_hand)
             stamps = _stamps(workers, _stamp_documents(shell, placed, reporter, jobs), cache)
-        return merge(placed, stamps, _facts(book))
+        return merge(placed, stamps, _facts(book), target)
 
 
 def _facts(book: ShapedBook) -> BookFacts:

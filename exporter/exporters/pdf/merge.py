@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, NameTree, OutlineItem, Pdf, String
@@ -30,9 +31,11 @@ class Placed:
     """Blank pages added after the part (0 or 1: a right-hand start for the part after it)."""
 
 
-def merge(parts: list[Placed], stamp_pdfs: list[bytes], facts: BookFacts | None = None) -> bytes:
+def merge(parts: list[Placed], stamp_pdfs: list[bytes], facts: BookFacts | None = None,
+          target: Path | None = None) -> bytes | Path:
     """One PDF from the parts, in order, with the stamp documents' pages laid, in order, over the book's;
-    with `facts`, finished for PDF/UA (pdfua.py)."""
+    with `facts`, finished for PDF/UA (pdfua.py). Saved to `target` when given (a 2,000-page book is not
+    then held twice in memory, as pikepdf's objects and as the bytes they make), else returned as bytes."""
     book = Pdf.open(parts[0].layout.pdf)
     dests: dict[str, pikepdf.Object] = dict(_dests(book))
     next_key = _parent_tree_size(book, len(book.pages))
@@ -43,8 +46,8 @@ def merge(parts: list[Placed], stamp_pdfs: list[bytes], facts: BookFacts | None 
         with warnings.catch_warnings():  # pikepdf warns that named destinations stay behind: _dests carries them
             warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
             book.pages.extend(source.pages)
-        for name, target in _dests(source):
-            dests.setdefault(name, _copy(book, source, target))
+        for name, destination in _dests(source):
+            dests.setdefault(name, _copy(book, source, destination))
         next_key = _join_structure(book, source, first, next_key)
         _pad(book, placed.padding)
     _write_dests(book, dests)
@@ -54,10 +57,10 @@ def merge(parts: list[Placed], stamp_pdfs: list[bytes], facts: BookFacts | None 
         finish_for_pdfua(book, facts)
     stamp_docs = [Pdf.open(io.BytesIO(pdf)) for pdf in stamp_pdfs]  # kept open: their pages live in them
     _overlay(book, [page for doc in stamp_docs for page in doc.pages])
-    out = io.BytesIO()
+    out = target or io.BytesIO()
     # Object streams and no timestamps: smaller files, and the same parts give the same bytes.
     book.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
-    return out.getvalue()
+    return target or out.getvalue()
 
 
 def _dests(pdf: Pdf):
