@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -111,6 +112,24 @@ def test_a_warm_build_gives_the_bytes_and_warnings_of_a_cold_one(course: Path, t
     warm = build_into(course, tmp_path / "warm")
     assert any("<script> removed" in d for d in cold[1])
     assert cold == first == warm
+
+
+def test_after_an_edit_a_warm_build_gives_the_bytes_of_a_cold_one(course: Path, tmp_path: Path) -> None:
+    """The edited lesson is rendered alone: what pandoc numbers across everything it writes at once (code
+    blocks' ids, notes) must not change with it, nor collide with another lesson's on a one-page SCORM."""
+    code = "\n```python\nx = 1\n```\n\n```{.python .numberLines}\ny = 2\n```\n"
+    for name in ("01-welcome.md", "02-pipeline.md"):
+        (course / name).write_text((course / name).read_text() + code)
+    build_into(course, tmp_path / "first")
+    lesson = course / "02-pipeline.md"
+    lesson.write_text(lesson.read_text() + "\nOne more paragraph.\n")
+    warm = build_into(course, tmp_path / "warm")
+    cold = build_into(course, tmp_path / "cold", cache=False)
+    assert warm == cold
+    with zipfile.ZipFile(tmp_path / "warm" / "mini-course-scorm12.zip") as package:
+        page = package.read("index.html").decode()
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)) and sum("--cb" in i for i in ids) >= 4
 
 
 def test_a_damaged_cache_is_rebuilt_not_used(course: Path, tmp_path: Path) -> None:

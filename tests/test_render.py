@@ -9,6 +9,7 @@ from lxml import html as lxml_html
 from exporter import pipeline
 from exporter.diagnostics import Reporter
 from exporter.render import render_lessons
+from conftest import ACCEPTANCE, needs_shared
 
 LESSON = """---
 title: Render probe
@@ -157,3 +158,21 @@ def test_code_classes_pandoc_would_search_for_are_looked_up_once_and_the_html_is
     # the list of names, then text, sh, wrap, txt and nosuch: no second lookup
     assert (found_again.hits, found_again.misses) == (6, 0)
     assert prepare_code_blocks(blocks, BuildCache(None)) is blocks  # nowhere to keep a lookup: pandoc searches
+
+
+@needs_shared
+def test_a_lesson_rendered_alone_is_the_lesson_rendered_with_the_course():
+    """A warm build renders an edited lesson alone; a cold one renders every lesson in one pandoc write. The
+    HTML must not tell them apart: whatever pandoc numbers across one write (notes, code blocks, note
+    lists) is numbered per lesson. On the acceptance course: notes inside quotes and tables, numbered code."""
+    from exporter.cache import BuildCache
+    from exporter.i18n import ui_for
+    from exporter.pipeline import BuildOptions, prepare
+    from exporter.render import _render
+
+    course, _ = prepare(BuildOptions(source=ACCEPTANCE, offline=True), Reporter(), BuildCache(None))
+    ui, lang = ui_for(course.config.language, course.config.ui), course.config.language or "en"
+    together = _render(list(course.lessons), ui, lang, BuildCache(None))
+    alone = [_render([lesson], ui, lang, BuildCache(None))[0] for lesson in course.lessons]
+    assert [html for html, _ in alone] == [html for html, _ in together]
+    assert sum('--cb' in html for html, _ in together) >= 3 and sum("<aside" in html for html, _ in together) >= 4

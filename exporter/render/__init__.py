@@ -5,6 +5,7 @@ for its format (`exporters/<format>.py`) through the theme's templates.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -90,6 +91,7 @@ def _render(lessons: list[Lesson], ui: Ui, course_lang: str,
             found = Reporter()
             if element is not None:
                 _number_notes(element, lesson)
+                _number_code_blocks(element, lesson)
                 make_accessible(element, lesson.lang or course_lang, course_lang)
             inner = "" if element is None else inner_html(element)
             out.append((clean_html(inner), tuple(found.diagnostics)))
@@ -105,6 +107,7 @@ def _number_notes(element, lesson: Lesson) -> None:
         number = numbers[item.get("id") or ""] = len(numbers) + 1
         item.set("id", f"{lesson.slug}--fn{number}")
     for listing in with_class(element, "aside", "footnotes"):
+        listing.attrib.pop("id", None)  # 'footnotes', 'footnotes-2'...: numbered across the whole write too
         for ordered in listing.iter("ol"):
             ordered.attrib.pop("start", None)
     for link in element.iter("a"):
@@ -119,6 +122,29 @@ def _number_notes(element, lesson: Lesson) -> None:
             number = numbers.get("fn" + target.removeprefix("fnref"))
             if number is not None:
                 link.set("href", f"#{lesson.slug}--fnref{number}")
+
+
+_PANDOC_CODE_ID = re.compile(r"cb\d+")
+
+
+def _number_code_blocks(element, lesson: Lesson) -> None:
+    """pandoc numbers highlighted code blocks (`cb7`, their lines `cb7-1`) across everything it writes at
+    once; each lesson numbers its own under its slug (`l-intro--cb1-1`), as it does its notes: a lesson
+    rendered alone (a warm build) gets the ids a cold build gives it, and no two lessons share one."""
+    count = 0
+    for block in with_class(element, "div", "sourceCode"):
+        old = block.get("id") or ""
+        if not _PANDOC_CODE_ID.fullmatch(old):
+            continue  # an id the author gave
+        count += 1
+        new = f"{lesson.slug}--cb{count}"
+        block.set("id", new)
+        for line in block.iter("span"):
+            if (line.get("id") or "").startswith(old + "-"):
+                line.set("id", new + line.get("id")[len(old):])
+        for link in block.iter("a"):
+            if (link.get("href") or "").startswith(f"#{old}-"):
+                link.set("href", f"#{new}" + link.get("href")[len(old) + 1:])
 
 
 def _lesson_fragments(root) -> dict:
