@@ -140,7 +140,7 @@ def _render_and_shape(course: Course, manifest: AssetManifest, names: tuple[str,
     while True:
         try:
             progress.stage("rendering lessons", len(course.lessons))
-            lessons = render_lessons(course, reporter, cache)  # one pandoc call at most, shared by every format
+            lessons = render_lessons(course, reporter, cache, options.jobs)  # one pandoc write, shared by every format
             # one browser and one PlantUML at most, for every format; a warm build starts neither
             lessons, manifest = draw_diagrams(lessons, manifest, reporter, cache)
             progress.advance(len(lessons))

@@ -434,3 +434,42 @@ def test_acceptance_course_offline_has_no_errors_and_no_remote_img(tmp_path):
 
 def _tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_images_checked_ahead_in_threads_give_what_checking_in_order_gives(tmp_path, monkeypatch):
+    """The stage checks a course's image files in threads before it goes through the lessons: the course,
+    the manifest and the notes are those of checking each image when its lesson comes."""
+    from exporter import assets as stage
+    from exporter.cache import BuildCache
+    from exporter.diagnostics import Reporter
+    from exporter.pipeline import read_course
+
+    (tmp_path / "img").mkdir()
+    for name, size in (("small.png", (40, 30)), ("big.png", (2400, 300)), ("other.png", (50, 50))):
+        buffer = io.BytesIO()
+        Image.new("RGB", size, (200, 20, 20)).save(buffer, "PNG")
+        (tmp_path / "img" / name).write_bytes(buffer.getvalue())
+    (tmp_path / "img" / "broken.png").write_bytes((tmp_path / "img" / "small.png").read_bytes()[:60])
+    (tmp_path / "a.md").write_text("# A\n\n![s](img/small.png) ![b](img/big.png)\n\n![x](img/broken.png)\n")
+    (tmp_path / "b.md").write_text("# B\n\n![o](img/other.png) ![s again](img/small.png)\n")
+
+    def resolved(ahead: bool):
+        if not ahead:
+            monkeypatch.setattr(stage._Resolver, "check_local_ahead", lambda self, refs: None)
+        reporter = Reporter()
+        course = read_course(tmp_path, reporter, cache=BuildCache(None))
+        checked = stage.resolve_assets(course, tmp_path, reporter, offline=True, builds=BuildCache(None))
+        return checked, [d.format() for d in reporter.diagnostics]
+
+    checked_files = []
+    real_check = stage._Resolver._check_file
+    monkeypatch.setattr(stage._Resolver, "_check_file", lambda self, path: checked_files.append(path.name)
+                        or real_check(self, path))
+    monkeypatch.setattr(stage.os, "cpu_count", lambda: 2)  # threads even on a one-core machine
+    ahead = resolved(True)
+    assert sorted(checked_files) == ["big.png", "broken.png", "other.png", "small.png"]
+    in_order = resolved(False)
+    assert ahead == in_order
+    (course, manifest), said = ahead
+    assert len(manifest.assets) == 4  # small, big, big's screen copy, other
+    assert any("broken.png" in line for line in said)

@@ -176,3 +176,20 @@ def test_a_lesson_rendered_alone_is_the_lesson_rendered_with_the_course():
     alone = [_render([lesson], ui, lang, BuildCache(None))[0] for lesson in course.lessons]
     assert [html for html, _ in alone] == [html for html, _ in together]
     assert sum('--cb' in html for html, _ in together) >= 3 and sum("<aside" in html for html, _ in together) >= 4
+
+
+def test_a_write_split_across_pandoc_processes_gives_the_html_of_one(tmp_path, monkeypatch):
+    from exporter import pandoc
+
+    lessons = {f"{i:02d}.md": f"# Lesson {i}\n\nA note[^n].\n\n[^n]: Note {i}.\n\n```python\nx = {i}\n```\n"
+               for i in range(5)}
+    course, _ = _course(tmp_path, lessons)
+    one = render_lessons(course, jobs=1)
+    calls = []
+    real_popen = subprocess.Popen
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: calls.append(1) or real_popen(*a, **k))
+    monkeypatch.setattr(pandoc, "PARALLEL_WRITE_BYTES", 0)
+    split = render_lessons(course, jobs=2)
+    assert len(calls) == 2  # two pandoc writes at once
+    assert [item.html for item in split] == [item.html for item in one]
+    assert all(f"Note {i}." in item.html and "--cb1" in item.html for i, item in enumerate(split))

@@ -11,7 +11,9 @@ import base64
 import binascii
 import dataclasses
 import hashlib
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -46,6 +48,7 @@ def resolve_assets(course: Course, root: Path, reporter: Reporter, offline: bool
     resolver = _Resolver(root, cache or open_cache(), offline, builds or BuildCache(None))
     refs, thumbs = _collect(course)
     resolver.fetch_remote([r.src for r in refs if _is_remote(r.src)] + list(thumbs))
+    resolver.check_local_ahead(refs)
     modules = tuple(dataclasses.replace(module, lessons=tuple(
         dataclasses.replace(lesson, body=_rewrite_lesson(lesson, resolver, reporter)) for lesson in module.lessons))
         for module in course.modules)
@@ -101,9 +104,10 @@ def _collect(course: Course) -> tuple[list[tree.ImageRef], dict[str, None]]:
 
     def visit(node: dict, line: int) -> None:
         if node["t"] == "Image":
-            refs.append(tree.ImageRef("", line, tree.image_src(node), ""))
+            refs.append(tree.ImageRef(lesson.source, line, tree.image_src(node), ""))
         elif node["t"] in ("RawInline", "RawBlock") and node["c"][0] == "html":
-            refs.extend(tree.ImageRef("", line, a.get("src", ""), "") for _, a in tree.raw_img_tags(node["c"][1]))
+            refs.extend(tree.ImageRef(lesson.source, line, a.get("src", ""), "")
+                        for _, a in tree.raw_img_tags(node["c"][1]))
         elif node["t"] == "Div" and "embed" in ast.classes(node) and _thumbnail_url(node):
             thumbs[_thumbnail_url(node)] = None
         return None
@@ -170,6 +174,10 @@ def _rewrite_lesson(lesson, resolver: "_Resolver", reporter: Reporter) -> tuple:
     return tree.map_lesson(lesson, visit, tree.may_hold_image_or_embed)
 
 
+_Checked = tuple[str, int, int] | PreparedImage | InvalidImage
+"""An image file checked ahead: usable as it is (media type, width, height), made usable, or refused."""
+
+
 class _Resolver:
     """Per-build state of the stage: what was read, fetched and stored, by source and by content."""
 
@@ -183,6 +191,37 @@ class _Resolver:
         self.assets: dict[str, Asset] = {}
         self.notes: list[AssetNote] = []
         self._noted: set[tuple[str, int, str]] = set()
+        self._checked_ahead: dict[str, _Checked] = {}
+        """sha256 of an image file -> what checking it found, worked out ahead (`check_local_ahead`)."""
+
+    # -- local, checked ahead
+    def check_local_ahead(self, refs: list[tree.ImageRef]) -> None:
+        """Check the local images in threads: decoding is most of the stage's time and Pillow decodes
+        without the interpreter lock, so they share the machine's cores. Only the checks run here (each
+        file read in its thread, and only its facts kept when it is usable as it is: no course's figures are
+        all held in memory); what they mean for each lesson is decided in reading order, as without this."""
+        paths = {found.path for ref in refs if not _is_remote(ref.src) and not ref.src.strip().lower().startswith(
+            "data:") for found in [resolve_local(self.root, ref.lesson, ref.src)] if found.path is not None}
+        if len(paths) < 2 or (os.cpu_count() or 1) < 2:
+            return
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            self._checked_ahead.update(item for item in pool.map(self._check_file, sorted(paths)) if item)
+
+    def _check_file(self, path: Path) -> tuple[str, _Checked] | None:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None  # said when the lesson's image is resolved
+        digest = hashlib.sha256(data).hexdigest()
+        if self.builds.get(self.builds.key("image-as-is", digest)) is not None:
+            return None
+        try:
+            prepared = prepare_image(data)
+        except InvalidImage as exc:
+            return digest, exc
+        print_ = prepared.print
+        as_is = print_.data is data and prepared.screen is None and not prepared.notes
+        return digest, ((print_.media_type, print_.width, print_.height) if as_is else prepared)
 
     # -- remote
     def fetch_remote(self, urls: list[str]) -> None:
@@ -260,7 +299,15 @@ class _Resolver:
         known = self.builds.get(key)
         if known is not None:
             return PreparedImage(Rendition(data, *known), None)
-        prepared = prepare_image(data)
+        ahead = self._checked_ahead.pop(digest, None)
+        if isinstance(ahead, InvalidImage):
+            raise ahead
+        if isinstance(ahead, tuple):  # usable as it is
+            prepared = PreparedImage(Rendition(data, *ahead), None)
+        elif ahead is not None and ahead.print.data == data:  # printed as it is (a smaller copy for screens)
+            prepared = dataclasses.replace(ahead, print=dataclasses.replace(ahead.print, data=data))
+        else:
+            prepared = ahead or prepare_image(data)
         if prepared.print.data is data and prepared.screen is None and not prepared.notes:
             self.builds.put(key, (prepared.print.media_type, prepared.print.width, prepared.print.height))
         return prepared

@@ -5,6 +5,7 @@ for its format (`exporters/<format>.py`) through the theme's templates.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Mapping
@@ -46,8 +47,8 @@ class LessonHtml:
     formats that draw formulas (the PDF) or ship a picture beside the MathML (the EPUB's `altimg`)."""
 
 
-def render_lessons(course: Course, reporter: Reporter | None = None,
-                   cache: BuildCache | None = None) -> tuple[LessonHtml, ...]:
+def render_lessons(course: Course, reporter: Reporter | None = None, cache: BuildCache | None = None,
+                   jobs: int | None = None) -> tuple[LessonHtml, ...]:
     """Every lesson body as sanitized HTML: those the cache holds from it, the rest written in one pandoc
     call, split per lesson and sanitized. Warnings found while rendering a lesson are kept with it in the
     cache and said again when it comes from there, so a warm build reports what a cold one does. Formulas
@@ -62,7 +63,7 @@ def render_lessons(course: Course, reporter: Reporter | None = None,
     rendered = {index: cache.get(key) for index, key in enumerate(keys)}
     missing = [index for index, found in rendered.items() if found is None]
     if missing:
-        fresh = _render([lessons[index] for index in missing], ui, course_lang, cache)
+        fresh = _render([lessons[index] for index in missing], ui, course_lang, cache, jobs or os.cpu_count() or 1)
         for index, result in zip(missing, fresh):
             cache.put(keys[index], result)
             rendered[index] = result
@@ -75,13 +76,14 @@ def render_lessons(course: Course, reporter: Reporter | None = None,
     return typeset_lessons(tuple(out), reporter, cache)
 
 
-def _render(lessons: list[Lesson], ui: Ui, course_lang: str,
-            cache: BuildCache) -> list[tuple[str, tuple[Diagnostic, ...]]]:
-    """(sanitized HTML, diagnostics) of each lesson, from one pandoc call for all of them; `course_lang` is
-    the language of a lesson that does not say its own."""
+def _render(lessons: list[Lesson], ui: Ui, course_lang: str, cache: BuildCache,
+            jobs: int = 1) -> list[tuple[str, tuple[Diagnostic, ...]]]:
+    """(sanitized HTML, diagnostics) of each lesson, from one pandoc write for all of them (split across
+    `jobs` processes for a large course); `course_lang` is the language of a lesson that does not say its
+    own."""
     blocks = [ast.make_div(["exporter-lesson"], {}, list(lesson.body), ident=f"exporter-{i}")
               for i, lesson in enumerate(lessons)]
-    written = fragment(pandoc.write_html(prepare_code_blocks(_with_labels(blocks, ui), cache)))
+    written = fragment(pandoc.write_html(prepare_code_blocks(_with_labels(blocks, ui), cache), jobs))
     restore_code_classes(written)
     fragments = _lesson_fragments(written)
     out = []
