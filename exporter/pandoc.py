@@ -138,6 +138,10 @@ PARALLEL_WRITE_BYTES = 1_000_000
 """Below this much JSON (about 25 lessons) one pandoc write is best; above it, with `jobs` > 1, the lessons
 are written by as many pandoc processes at once, each a contiguous run of them (100 lessons: 1.7 s of CPU
 in one write)."""
+WRITE_CHUNK_BYTES = 2_000_000
+"""Most JSON one pandoc write is given (about 50 lessons): pandoc holds some 40 times its input while it
+writes, so a 400-lesson course (15 MB) is written in runs of this size, `jobs` at a time (two processes of
+325 MB each were the build's peak before)."""
 
 
 def write_html(blocks: list[Block], jobs: int = 1) -> str:
@@ -145,8 +149,9 @@ def write_html(blocks: list[Block], jobs: int = 1) -> str:
     follow each top-level block as `aside.footnotes`. What pandoc numbers across a write (notes, code
     blocks) restarts in each process of a split write: the render stage numbers them per lesson."""
     parts = [json.dumps(block) for block in blocks]
-    runs = _contiguous_runs([len(part) for part in parts],
-                            jobs if sum(len(part) for part in parts) >= PARALLEL_WRITE_BYTES else 1)
+    total = sum(len(part) for part in parts)
+    at_once = jobs if total >= PARALLEL_WRITE_BYTES else 1
+    runs = _contiguous_runs([len(part) for part in parts], max(at_once, -(-total // WRITE_CHUNK_BYTES)))
     documents = [_document(parts[start:end]) for start, end in runs]
     if len(documents) == 1:
         return _run(WRITE_ARGS, WRITE_LIMITS.for_size(len(documents[0])), stdin=documents[0])
@@ -155,7 +160,9 @@ def write_html(blocks: list[Block], jobs: int = 1) -> str:
         for number, document in enumerate(documents):
             Path(tmp, f"in-{number}.json").write_text(document, encoding="utf-8")
             calls.append(([*WRITE_ARGS, f"in-{number}.json"], WRITE_LIMITS.for_size(len(document))))
-        return "".join(_run_at_once(calls, tmp))  # each ends with the newline one write puts between blocks
+        # each output ends with the newline one write puts between blocks
+        return "".join(output for wave in range(0, len(calls), at_once)
+                       for output in _run_at_once(calls[wave:wave + at_once], tmp))
 
 
 def _document(blocks_json: list[str]) -> str:

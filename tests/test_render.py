@@ -193,3 +193,28 @@ def test_a_write_split_across_pandoc_processes_gives_the_html_of_one(tmp_path, m
     assert len(calls) == 2  # two pandoc writes at once
     assert [item.html for item in split] == [item.html for item in one]
     assert all(f"Note {i}." in item.html and "--cb1" in item.html for i, item in enumerate(split))
+
+
+def test_a_large_write_goes_in_runs_no_more_than_jobs_at_a_time(tmp_path, monkeypatch):
+    """pandoc holds some 40 times its input while it writes: a large course is written in runs of at most
+    WRITE_CHUNK_BYTES, `jobs` processes at a time, and gives the HTML of one write."""
+    from exporter import pandoc
+
+    lessons = {f"{i:02d}.md": f"# Lesson {i}\n\nA note[^n].\n\n[^n]: Note {i}.\n" for i in range(7)}
+    course, _ = _course(tmp_path, lessons)
+    one = render_lessons(course, jobs=1)
+    running, most = [], []
+    real_popen = subprocess.Popen
+
+    class Counted(real_popen):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            running.append(self)
+            most.append(sum(1 for p in running if p.poll() is None))
+
+    monkeypatch.setattr(subprocess, "Popen", Counted)
+    monkeypatch.setattr(pandoc, "PARALLEL_WRITE_BYTES", 0)
+    monkeypatch.setattr(pandoc, "WRITE_CHUNK_BYTES", 1)  # a run per lesson
+    chunked = render_lessons(course, jobs=2)
+    assert len(running) == 7 and max(most) <= 2
+    assert [item.html for item in chunked] == [item.html for item in one]
