@@ -71,7 +71,7 @@ def bench(course_dir: Path, repeat: int) -> list[tuple[str, float]]:
     t, (course, manifest) = timed(lambda: pipeline.prepare(options, Reporter()), repeat)
     rows.append(("prepare = load + normalize + assets (offline)", t))
     t, lessons = timed(lambda: render_lessons(course), repeat)
-    rows.append(("render_lessons (pandoc write, one call + sanitize)", t))
+    rows.append(("render_lessons (pandoc write, split across processes when large, + sanitize)", t))
     theme = load_theme()
     with tempfile.TemporaryDirectory() as out:
         for name in (*DEFAULT_FORMATS, "html"):
