@@ -100,9 +100,9 @@ def lay_out(book: ShapedBook, reporter: Reporter, jobs: int, cache: BuildCache |
         for index, group in enumerate(groups):
             html = _part_html(shell, group, first=index == 0, last=index == len(groups) - 1)
             used = {key: data for key, data in files.items() if key in html}
-            # a worker of this machine reads the figures' files itself; another machine is sent their bytes
-            tasks.append((html, {key: content_of(data) for key, data in used.items()} if elsewhere else used, variant,
-                          Path(scratch, f"part-{index:04d}.pdf")))
+            if elsewhere:  # another machine is sent the figures' bytes; a worker here reads their files
+                used = {key: content_of(data) for key, data in used.items()}
+            tasks.append((html, used, variant, Path(scratch, f"part-{index:04d}.pdf")))
             keys.append(cache.key("pdf-part", weasyprint_version(), variant or "", html))
         layouts, missing = _from_cache(tasks, keys, cache)
         progress.stage("laying out PDF parts", len(missing))
