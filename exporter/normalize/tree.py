@@ -273,8 +273,9 @@ def _typed_blocks(pairs, extra: Rewritten, pos, reporter, losses: list[Loss]) ->
     out: list[tuple[int, Block]] = []
     numbering = {"next": 1}
     for line, block in pairs:
-        block = ast.walk(block, lambda n: _inline_node(n, extra.abbreviations))
-        block = ast.walk(block, lambda n: _code_block(n, numbering, pos, reporter, losses))
+        # one walk for both: code blocks and the inline nodes _inline_node acts on are disjoint
+        block = ast.walk(block, lambda n: _code_block(n, numbering, pos, reporter, losses) if n["t"] == "CodeBlock"
+                         else _inline_node(n, extra.abbreviations))
         block = balance_raw_html(block, pos(line), reporter, losses)
         for piece in ast.walk([block], _promote_paragraphs):
             if piece["t"] == "Div" and "spacer" in ast.classes(piece) and out and "spacer" in ast.classes(out[-1][1]):
