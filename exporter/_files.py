@@ -61,8 +61,12 @@ STORED = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff", ".woff2")
 
 
 def content_of(data: bytes | Path) -> bytes:
-    """A member's bytes: as they are, or read from the file that holds them (`model.Content`)."""
+    """A member's bytes: as they are, or read from the file that holds them (`ShapedBook.resources`)."""
     return data.read_bytes() if isinstance(data, Path) else data
+
+
+COPY_CHUNK = 1024 * 1024
+"""How much of a file member a zip copies in at a time."""
 
 
 def zip_bytes(members: Iterable[tuple[str, bytes | Path]], first: str | None = None,
@@ -98,8 +102,6 @@ def write_zip_to(target: BinaryIO, members: Iterable[tuple[str, bytes | Path]], 
             else:
                 archive.writestr(info, content_of(data), compresslevel=None if plain else 9)
 
-
-COPY_CHUNK = 1024 * 1024
 
 
 def write_zip(path: Path, members: Iterable[tuple[str, bytes | Path]], first: str | None = None,

@@ -289,9 +289,8 @@ _CODE_SYNTAX = re.compile(r'<code(?: class="sourceCode ([^"]+)")?[^>]*>')
 def highlighter_names(names: list[str]) -> dict[str, str | None]:
     """The syntax pandoc highlights a code block of class `name` with (its extension search included), or
     None, for each name: one write of one small code block per name."""
-    blocks = [{"t": "CodeBlock", "c": [["", [name], []], "x"]} for name in names]
-    written = _run(["-f", "json", "-t", "html5"], WRITE_LIMITS.for_size(0),
-                   stdin=json.dumps({"pandoc-api-version": API_VERSION, "meta": {}, "blocks": blocks}))
+    blocks = [json.dumps({"t": "CodeBlock", "c": [["", [name], []], "x"]}) for name in names]
+    written = _run(["-f", "json", "-t", "html5"], WRITE_LIMITS.for_size(0), stdin=_document(blocks))
     found = [syntax or None for syntax in _CODE_SYNTAX.findall(written)]
     if len(found) != len(names):
         raise ExportError(f"pandoc wrote {len(found)} code blocks for {len(names)}: cannot read its highlighting")

@@ -200,8 +200,13 @@ class _Resolver:
         without the interpreter lock, so they share the machine's cores. Only the checks run here (each
         file read in its thread, and only its facts kept when it is usable as it is: no course's figures are
         all held in memory); what they mean for each lesson is decided in reading order, as without this."""
-        paths = {found.path for ref in refs if not _is_remote(ref.src) and not ref.src.strip().lower().startswith(
-            "data:") for found in [resolve_local(self.root, ref.lesson, ref.src)] if found.path is not None}
+        paths = set()
+        for ref in refs:
+            if _is_remote(ref.src) or ref.src.strip().lower().startswith("data:"):
+                continue
+            found = resolve_local(self.root, ref.lesson, ref.src)
+            if found.path is not None:
+                paths.add(found.path)
         if len(paths) < 2 or (os.cpu_count() or 1) < 2:
             return
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:

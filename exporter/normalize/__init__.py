@@ -22,8 +22,9 @@ T = TypeVar("T")
 def normalize(sources: list[LessonSource], config: CourseConfig, reporter: Reporter,
               cache: BuildCache | None = None, jobs: int | None = None) -> Course:
     """Rewrite HackMD syntax per lesson, parse the lessons the cache does not hold (one pandoc read per
-    chunk of READ_CHUNK_BYTES: one for a course of 100 lessons), build the tree. A lesson the cache holds whole (its file unchanged, the same slug) skips all three;
-    its warnings are said again where a cold build says them, so a warm build prints what a cold one does.
+    chunk of READ_CHUNK_BYTES: one for a course of 100 lessons), build the tree. A lesson the cache holds
+    whole (its file unchanged, the same slug) skips all three; its warnings are said again where a cold
+    build says them, so a warm build prints what a cold one does.
     `jobs`: pandoc processes a large course's read may be split across (None: the machine's cores)."""
     cache = cache or BuildCache(None)
     slugs = _slugs(sources)
