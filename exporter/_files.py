@@ -146,7 +146,10 @@ def _stage(target: Path, artifact: Artifact) -> Path:
         try:
             temporary.chmod(0o666 & ~_umask())
             if artifact.spooled is not None:  # written to disk when it was packaged (spool.py)
-                shutil.copyfile(artifact.spooled, temporary)
+                if _same_device(artifact.spooled, target.parent):  # spooled inside the output folder
+                    os.replace(artifact.spooled, temporary)
+                else:
+                    shutil.copyfile(artifact.spooled, temporary)
             else:
                 temporary.write_bytes(artifact.data)
         except BaseException:
@@ -167,6 +170,11 @@ def _stage(target: Path, artifact: Artifact) -> Path:
         _remove(temporary)
         raise
     return temporary
+
+
+def _same_device(path: Path, folder: Path) -> bool:
+    """Whether `path` can be renamed into `folder` (a rename cannot cross file systems)."""
+    return os.stat(path).st_dev == os.stat(folder).st_dev
 
 
 def _remove(path: Path) -> None:

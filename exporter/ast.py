@@ -132,6 +132,16 @@ def holds_any(node: Any, marks: tuple[bytes, ...]) -> bool:
     return any(mark in data for mark in marks)
 
 
+MEDIA = marks_of("Image", "RawInline", "RawBlock", "embed")
+"""What the assets stage reads or rewrites: images, raw HTML (for its `<img>` tags) and embeds (Divs of class
+`embed`)."""
+
+
+def may_hold_media(block: Any) -> bool:
+    """Whether `block` may hold a node the assets stage reads or rewrites (`MEDIA`)."""
+    return holds_any(block, MEDIA)
+
+
 def iter_nodes(node: Any) -> Iterator[dict]:
     """Every element of `node` in document order (parents before children), without recursion."""
     stack = [node]

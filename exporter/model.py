@@ -146,6 +146,10 @@ class Lesson:
     """What every format lost of this lesson, in line order."""
     questions: tuple[Question, ...] = ()
     """The lesson's `:::quiz` questions in reading order (their bodies are `div.quiz` in `body`)."""
+    media_blocks: tuple[int, ...] | None = None
+    """Which top-level blocks of `body` may hold an image, raw HTML or an embed (`ast.may_hold_media`), found
+    when normalize built the lesson and cached with it, so that the assets stage of a warm build looks
+    inside those blocks alone without scanning the others again; None: not known, every block is scanned."""
 
     @property
     def pos(self) -> SourcePos:

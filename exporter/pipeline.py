@@ -117,7 +117,7 @@ def build(options: BuildOptions, reporter: Reporter, progress: Progress = SILENT
     whole build passes: every diagnostic is raised while shaping, before the gate, and the artifacts are
     then published all at once."""
     cache = open_cache(options.cache)
-    with spooling() as spool:
+    with spooling(beside=options.out) as spool:
         assembled = assemble(options, reporter, progress, cache, keep=spool)
         progress.stage("writing")
         written = _publish(options.out, assembled.artifacts)

@@ -76,6 +76,35 @@ def test_prune_keeps_the_recently_used(tmp_path: Path) -> None:
     assert [cache.get(k) is not None for k in keys] == [True, False, False, True]
 
 
+def test_prune_scans_only_when_the_ledger_nears_the_budget(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr("exporter.cache.RESCAN_EVERY", 3)
+    first = BuildCache(tmp_path)
+    first.put(first.key("small", "0"), b"x" * 1000)
+    assert first.prune(budget_mib=1) == 0  # the first prune scans: the ledger now knows the store's size
+    assert int((tmp_path / "size").read_text().split()[0]) == first.written
+    # an entry whose count was lost (another build's, racing): the ledger cannot know of it
+    stray = tmp_path / "ab" / ("ab" + "0" * 62)
+    stray.parent.mkdir()
+    stray.write_bytes(os.urandom(2_000_000))
+    os.utime(stray, (1_000_000, 1_000_000))
+    assert [BuildCache(tmp_path).prune(budget_mib=1) for _ in range(2)] == [0, 0]  # trusted: no scan
+    assert stray.exists()
+    assert BuildCache(tmp_path).prune(budget_mib=1) == 1  # every RESCAN_EVERY builds the store is scanned
+    assert not stray.exists()
+
+
+def test_a_build_that_writes_past_the_budget_prunes_at_once(tmp_path: Path) -> None:
+    old = BuildCache(tmp_path)
+    old_key = old.key("big", "old")
+    old.put(old_key, os.urandom(700_000))
+    os.utime(tmp_path / old_key[:2] / old_key, (1_000_000, 1_000_000))
+    assert old.prune(budget_mib=1) == 0
+    new = BuildCache(tmp_path)
+    new.put(new.key("big", "new"), os.urandom(700_000))
+    assert new.prune(budget_mib=1) == 1  # its own writes count: the estimate is over, so it scans
+    assert new.get(old_key) is None and new.get(new.key("big", "new")) is not None
+
+
 # ---------------------------------------------------------------------------------------------- in a build
 
 MINI = Path(__file__).parent / "projects" / "mini"

@@ -113,7 +113,7 @@ def _collect(course: Course) -> tuple[list[tree.ImageRef], dict[str, None]]:
         return None
 
     for lesson in course.lessons:
-        tree.map_lesson(lesson, visit, tree.may_hold_image_or_embed)
+        tree.map_lesson(lesson, visit)
     return refs, thumbs
 
 
@@ -171,7 +171,7 @@ def _rewrite_lesson(lesson, resolver: "_Resolver", reporter: Reporter) -> tuple:
                                             f"{ast.attribute(node, 'provider')} {ast.attribute(node, 'target')}: "
                                             f"{outcome.reason}"))
 
-    return tree.map_lesson(lesson, visit, tree.may_hold_image_or_embed)
+    return tree.map_lesson(lesson, visit)
 
 
 _Checked = tuple[str, int, int] | PreparedImage | InvalidImage

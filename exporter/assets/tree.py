@@ -29,22 +29,16 @@ class ImageRef:
     alt: str
 
 
-def map_lesson(lesson: Lesson, visit: Visit, touches: Callable[[Block], bool] | None = None) -> tuple[Block, ...]:
-    """Rebuild the lesson body bottom-up; `visit(node, line)` returns a replacement, a list, or None.
-    `touches(block)`: whether `visit` may act on a node of that top-level block; a block it says no of is
-    kept as it is, unvisited (most blocks hold no image: looking is much cheaper than rebuilding)."""
+def map_lesson(lesson: Lesson, visit: Visit) -> tuple[Block, ...]:
+    """Rebuild the lesson body bottom-up; `visit(node, line)` returns a replacement, a list, or None. `visit`
+    sees only the nodes of blocks that may hold an image, raw HTML or an embed (`Lesson.media_blocks`, else
+    `ast.may_hold_media`); the others are kept as they are (most blocks hold no image: looking is much
+    cheaper than rebuilding)."""
     lines = lesson.block_lines or (1,) * len(lesson.body)
-    return tuple(block if touches and not touches(block) else _map(block, line, visit)
-                 for block, line in zip(lesson.body, lines))
-
-
-_IMAGE_OR_EMBED = ast.marks_of("Image", "RawInline", "RawBlock", "embed")
-
-
-def may_hold_image_or_embed(block: Block) -> bool:
-    """Whether `block` may hold a node the assets stage reads or rewrites: an image, raw HTML (for its `<img>`
-    tags) or an embed (a Div of class `embed`)."""
-    return ast.holds_any(block, _IMAGE_OR_EMBED)
+    media = (set(lesson.media_blocks) if lesson.media_blocks is not None
+             else {index for index, block in enumerate(lesson.body) if ast.may_hold_media(block)})
+    return tuple(_map(block, line, visit) if index in media else block
+                 for index, (block, line) in enumerate(zip(lesson.body, lines)))
 
 
 def _map(node: Any, line: int, visit: Visit) -> Any:

@@ -124,7 +124,8 @@ def build_lesson(source: LessonSource, extra: Rewritten, blocks: list[tuple[int,
                   block_lines=tuple(line for line, _ in pairs), headings=headings,
                   tags=tuple(_tags(front.get("tags")) + extra.tags), lang=lang, dir=direction, meta=meta,
                   broken=source.broken or bad_quiz, questions=questions,
-                  losses=tuple(sorted(losses, key=lambda loss: loss.line)))
+                  losses=tuple(sorted(losses, key=lambda loss: loss.line)),
+                  media_blocks=tuple(index for index, (_, block) in enumerate(pairs) if ast.may_hold_media(block)))
 
 
 def _prose(pairs) -> str:
