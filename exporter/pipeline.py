@@ -144,10 +144,10 @@ def _render_and_shape(course: Course, manifest: AssetManifest, names: tuple[str,
             # one browser and one PlantUML at most, for every format; a warm build starts neither
             lessons, manifest = draw_diagrams(lessons, manifest, reporter, cache)
             progress.advance(len(lessons))
-            packaged = []
+            packaged, shared = [], {}
             for name in names:
                 progress.stage(f"shaping {name}")
-                exporter = exporter_for(name, jobs=options.jobs, cache=cache, progress=progress)
+                exporter = exporter_for(name, jobs=options.jobs, cache=cache, progress=progress, shared=shared)
                 book = exporter.shape(course, lessons, manifest, theme, reporter)
                 progress.stage(f"packaging {name}")
                 packaged.append(keep(exporter.package(book)))

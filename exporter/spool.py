@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from exporter._files import write_zip_to, zip_bytes
+from exporter.errors import ExportError
 from exporter.model import Artifact
 
 SPOOL_BYTES = 64 * 1024 * 1024
@@ -39,6 +40,16 @@ class _Folder:
     def file_for(self, name: str) -> Path:
         self.path = self.path or self._made()
         return self.path / name
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """A spooled output that cannot be written (a full disk) fails the build as publishing it would."""
+        try:
+            yield
+        except OSError as exc:
+            where = self.beside if self.path is not None and self.path.parent == self.beside else self.path
+            raise ExportError(f"cannot write the outputs into {where}: {exc.strerror or exc}; nothing was "
+                              "written and earlier outputs are as they were") from exc
 
     def _made(self) -> Path:
         if self.beside is not None and self.beside.is_dir():
@@ -63,8 +74,9 @@ def spooling(beside: Path | None = None) -> Iterator[Callable[[Artifact], Artifa
     def spool(artifact: Artifact) -> Artifact:
         if artifact.data is None or len(artifact.data) < SPOOL_BYTES:
             return artifact
-        path = folder.file_for(artifact.name)
-        path.write_bytes(artifact.data)
+        with folder.writing():
+            path = folder.file_for(artifact.name)
+            path.write_bytes(artifact.data)
         return dataclasses.replace(artifact, data=None, spooled=path)
 
     try:
@@ -88,7 +100,8 @@ def zip_artifact(name: str, members: Iterable[tuple[str, bytes | Path]], first: 
     folder = _CURRENT.get()
     if folder is None:
         return Artifact(name, zip_bytes(members, first))
-    path = folder.file_for(name)
-    with path.open("wb") as target:
-        write_zip_to(target, members, first)
+    with folder.writing():
+        path = folder.file_for(name)
+        with path.open("wb") as target:
+            write_zip_to(target, members, first)
     return Artifact(name, spooled=path)

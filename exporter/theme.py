@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,18 @@ class Theme:
 
     def render(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(**context)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A hash of every file of the theme's folders (names and bytes): templates and CSS change outputs
+        but are not Python, so exporter's code hash does not cover them (a theme is a few hundred KB)."""
+        digest = hashlib.sha256()
+        for folder in self.dirs:
+            for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+                for part in (path.relative_to(folder).as_posix().encode(), path.read_bytes()):
+                    digest.update(len(part).to_bytes(8, "big"))
+                    digest.update(part)
+        return digest.hexdigest()
 
     def static(self, relative: str) -> Path:
         """A static file (CSS, fonts, JS) from the most specific theme that has it."""

@@ -177,7 +177,7 @@ def test_an_edit_recomputes_only_what_depends_on_it(course: Path, tmp_path: Path
     lesson.write_text(lesson.read_text() + "\nOne more paragraph.\n")
     build_into(course, tmp_path / "out")
     added = entries(tmp_path / "cache") - before
-    assert len(added) == 3  # that lesson's parse, its normalized form and its HTML; nothing of the other lesson
+    assert len(added) == 4  # that lesson's parse, normalized form, HTML and EPUB chapter; nothing of the other
 
     before = entries(tmp_path / "cache")
     config = course / "course.yml"

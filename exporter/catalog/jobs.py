@@ -241,13 +241,8 @@ def _read(path: Path) -> bytes:
 
 
 def theme_fingerprint(name: str) -> str:
-    """Templates and CSS change outputs but are not Python: exporter's code hash does not cover them. Read
-    for every job (a theme is a few hundred KB): a worker lives longer than an edit of a theme folder."""
-    parts: list[bytes] = []
-    for folder in load_theme(name).dirs:
-        for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
-            parts += [path.relative_to(folder).as_posix().encode(), path.read_bytes()]
-    return digest(parts)
+    """`Theme.fingerprint`, read for every job: a worker lives longer than an edit of a theme folder."""
+    return load_theme(name).fingerprint
 
 
 @lru_cache(maxsize=1)

@@ -39,12 +39,12 @@ DEFAULT_FORMATS = ("pdf", "epub", "scorm12", "scorm2004", "cmi5", "xapi")
 
 
 def exporter_for(name: str, jobs: int | None = None, cache: BuildCache | None = None,
-                 progress: Progress | None = None) -> Exporter:
+                 progress: Progress | None = None, shared: dict | None = None) -> Exporter:
     """The exporter of format `name`, given what its constructor asks for of: `jobs` (processes for a layout
-    in parallel), `cache` (the build cache, for what it keeps between builds) and `progress` (to count the
-    parts it lays out)."""
+    in parallel), `cache` (the build cache, for what it keeps between builds), `progress` (to count the
+    parts it lays out) and `shared` (one dict per build, for what formats of that build shape alike)."""
     module, cls = EXPORTERS[name]
     found = getattr(importlib.import_module(f"exporter.exporters.{module}"), cls)
-    offered = {"jobs": jobs, "cache": cache, "progress": progress}
+    offered = {"jobs": jobs, "cache": cache, "progress": progress, "shared": shared}
     asked = inspect.signature(found).parameters
     return found(**{key: value for key, value in offered.items() if key in asked and value is not None})

@@ -62,10 +62,21 @@ def screen_assets(manifest: AssetManifest) -> tuple[tuple[str, Path], ...]:
 
 
 def linked_bodies(lessons: tuple[LessonHtml, ...], manifest: AssetManifest, mode: str,
-                  reporter: Reporter) -> dict[str, str]:
+                  reporter: Reporter, shared: dict | None = None) -> dict[str, str]:
     """Each lesson's page HTML, its links pointing into the page that shows it. One page for the course: every
     lesson is a section of index.html, so a link to a lesson opens its section. A page per lesson: a link may
-    not leave its page (moving between pages is the LMS's job), so links to other lessons keep their text."""
+    not leave its page (moving between pages is the LMS's job), so links to other lessons keep their text.
+    `shared`: what the formats of one build share (`exporter_for`): the LMS formats show the same pages, so
+    they are shaped once per mode (what shaping said, the reporter holds and would not say twice)."""
+    if shared is None:
+        return _linked_bodies(lessons, manifest, mode, reporter)
+    if ("linked_bodies", mode) not in shared:
+        shared["linked_bodies", mode] = _linked_bodies(lessons, manifest, mode, reporter)
+    return shared["linked_bodies", mode]
+
+
+def _linked_bodies(lessons: tuple[LessonHtml, ...], manifest: AssetManifest, mode: str,
+                   reporter: Reporter) -> dict[str, str]:
     roots = {}
     for item in lessons:
         with lesson_guard(item.lesson.source, "shaping the LMS page of"):

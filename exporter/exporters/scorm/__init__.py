@@ -27,6 +27,10 @@ class _ScormExporter:
     version: ClassVar[str]
     """'1.2' or '2004'."""
 
+    def __init__(self, shared: dict | None = None) -> None:
+        self.shared = shared
+        """What the formats of one build share (`exporter_for`): the lesson pages of every LMS format."""
+
     def shape(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
               theme: Theme, reporter: Reporter) -> ShapedBook:
         profile, mode = resolve_profile(course.config.scorm, self.version, reporter, config_pos(course.config))
@@ -35,7 +39,7 @@ class _ScormExporter:
         assets = screen_assets(manifest)
         static = (("runtime.js", theme.static("scorm/runtime.js").read_bytes()), ("scorm.css", stylesheet(theme)))
         shared = tuple(sorted(name for name, _ in static + assets))
-        bodies = linked_bodies(lessons, manifest, mode, reporter)
+        bodies = linked_bodies(lessons, manifest, mode, reporter, self.shared)
         runtime = runtime_options(course, mode, self.version, profile.commit_seconds, profile.close_popup_on_finish)
         kind = PageKind("scorm.css", ("runtime.js",), continue_button=self.version == "2004")
         items, resources = (mf.multi_sco if mode == "multi" else mf.single_sco)(course, shared)

@@ -32,12 +32,16 @@ class _XapiExporter:
     """How the LMS launches the page: 'cmi5' or 'tincan'."""
     structure_file: ClassVar[str]
 
+    def __init__(self, shared: dict | None = None) -> None:
+        self.shared = shared
+        """What the formats of one build share (`exporter_for`): the lesson pages of every LMS format."""
+
     def shape(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
               theme: Theme, reporter: Reporter) -> ShapedBook:
         profile, mode = resolve_profile(course.config.scorm, API_VERSION, reporter, config_pos(course.config))
         check_format(profile, self.name, reporter, config_pos(course.config))
         mode = self._mode(mode, reporter, config_pos(course.config))
-        bodies = linked_bodies(lessons, manifest, mode, reporter)
+        bodies = linked_bodies(lessons, manifest, mode, reporter, self.shared)
         runtime = runtime_options(course, mode, API_VERSION, profile.commit_seconds)
         pages = launch_pages(theme, course, mode, bodies, runtime, self._page_kind(course))
         text = self._structure(theme, course, mode)
