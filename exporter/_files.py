@@ -138,7 +138,10 @@ def publish(out_dir: Path, artifacts: Iterable[Artifact]) -> list[Path]:
 
 
 def _stage(target: Path, artifact: Artifact) -> Path:
-    """The artifact written beside `target` under a hidden temporary name."""
+    """The artifact written beside `target` under a hidden temporary name (or, spooled on the same file
+    system, where it was spooled: renamed from there into place, never copied)."""
+    if artifact.spooled is not None and _same_device(artifact.spooled, target.parent):
+        return artifact.spooled
     if artifact.data is not None or artifact.spooled is not None:
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         os.close(fd)
@@ -146,10 +149,7 @@ def _stage(target: Path, artifact: Artifact) -> Path:
         try:
             temporary.chmod(0o666 & ~_umask())
             if artifact.spooled is not None:  # written to disk when it was packaged (spool.py)
-                if _same_device(artifact.spooled, target.parent):  # spooled inside the output folder
-                    os.replace(artifact.spooled, temporary)
-                else:
-                    shutil.copyfile(artifact.spooled, temporary)
+                shutil.copyfile(artifact.spooled, temporary)
             else:
                 temporary.write_bytes(artifact.data)
         except BaseException:
