@@ -1,3 +1,3 @@
-from exporter.cli import app
+from exporter.cli import run
 
-app()
+run()

@@ -158,6 +158,18 @@ class BuildCache:
         _write_ledger(ledger, total, 0)
         return removed
 
+    def beside(self, name: str) -> Path | None:
+        """A folder of the cache root beside this store, made if need be, for what a library keeps itself
+        (Jinja's compiled templates); None when the cache is off or the folder cannot be made."""
+        if self.root is None:
+            return None
+        folder = self.root.parent / name
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None
+        return folder
+
     def _path(self, key: str) -> Path | None:
         return None if self.root is None else self.root / key[:2] / key
 

@@ -4,10 +4,13 @@ Exit codes: 0 success; 1 content errors (or warnings under --strict, or lessons 
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import enum
 import gc
 import json
+import os
+import sys
 import time
 from pathlib import Path
 from typing import Iterator, Optional
@@ -44,6 +47,26 @@ Format = enum.Enum("Format", {name: name for name in EXPORTERS}, type=str)
 Paper = enum.Enum("Paper", {"A4": "A4", "Letter": "Letter"}, type=str)
 ScormMode = enum.Enum("ScormMode", {"single": "single", "multi": "multi"}, type=str)
 Lms = enum.Enum("Lms", {name: name for name in PROFILES}, type=str)
+
+
+def run() -> None:
+    """The `exporter` command (the entry point). When a command is done, the process leaves without taking the interpreter apart:
+    freeing a build's objects one by one took 0.07 s, a tenth of a warm rebuild, and the system frees them at
+    once. Every file a command writes is closed by then; the exit handlers (temporary folders, logging) run
+    and the standard streams are flushed, as a normal exit would."""
+    try:
+        app()
+        code: int | str | None = 0
+    except SystemExit as done:
+        code = done.code
+    if isinstance(code, str):  # SystemExit("message"): Python prints it and exits with 1
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code or 0)
 
 
 def _show_version(value: bool) -> None:

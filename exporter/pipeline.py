@@ -54,9 +54,10 @@ def read_course(source: Path, reporter: Reporter, overrides: dict[str, Any] | No
     config: CourseConfig = with_overrides(load_config(source, reporter), **(overrides or {}))
     check_language(config.language, reporter, config_pos(config))
     paths, refused = discover_lessons(source, config, reporter)
-    sources = load_lessons(source, paths, reporter)
+    cache = cache or open_cache()
+    sources = load_lessons(source, paths, reporter, cache)
     unreadable = set(paths) - {s.path for s in sources}
-    course = normalize(sources, config, reporter, cache or open_cache(), jobs)
+    course = normalize(sources, config, reporter, cache, jobs)
     return course.with_broken([*refused, *unreadable])
 
 
@@ -87,8 +88,8 @@ def assemble(options: BuildOptions, reporter: Reporter, progress: Progress = SIL
     and publishes one report naming them all. `keep(artifact)`: what is held of each output until the last
     is packaged (`build` spools large ones to disk)."""
     names = _formats(options)
-    theme = load_theme(options.theme)
     cache = cache or open_cache(options.cache)
+    theme = load_theme(options.theme, compiled=cache.beside("templates"))
     with collector_paused():  # the course tree holds no cycles worth the collector's passes (_gc.py)
         progress.stage("reading lessons and images")
         course, manifest = prepare(options, reporter, cache)

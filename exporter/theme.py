@@ -29,11 +29,13 @@ class Theme:
     """theme.yml values (colours...), a theme's own over those of the theme it extends."""
     ui: Ui = ENGLISH
     """exporter's own words in the course's language: what `_()` and `{% trans %}` give in the templates."""
+    compiled: Path | None = None
+    """Where Jinja keeps its templates compiled (`load_theme`), or None."""
 
     def localized(self, ui: Ui) -> Theme:
         """The same theme speaking the course's language: templates from the same folders, in an environment
         of their own (Jinja's overlays share their globals, where the words are installed)."""
-        return dataclasses.replace(self, env=_environment(self.dirs, ui), ui=ui)
+        return dataclasses.replace(self, env=_environment(self.dirs, ui, self.compiled), ui=ui)
 
     def render(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(**context)
@@ -62,9 +64,11 @@ class Theme:
         return self.static(relative).read_text(encoding="utf-8")
 
 
-def load_theme(name: str = "default", search: Path = THEMES_DIR) -> Theme:
+def load_theme(name: str = "default", search: Path = THEMES_DIR, compiled: Path | None = None) -> Theme:
     """A theme by name, or a folder: a folder of one's own extends the default theme (any template or static file
-    it holds replaces the default's of the same relative path) unless its theme.yml names another `extends:`."""
+    it holds replaces the default's of the same relative path) unless its theme.yml names another `extends:`.
+    `compiled`: a folder where Jinja keeps the templates compiled (keyed by their source), so that a build
+    does not parse them again: 0.09 s of every build (`BuildCache.beside`)."""
     dirs: list[Path] = []
     specs: list[dict[str, Any]] = []
     current: str | None = name
@@ -84,7 +88,8 @@ def load_theme(name: str = "default", search: Path = THEMES_DIR) -> Theme:
     settings: dict[str, Any] = {}
     for spec in reversed(specs):
         settings.update(spec)
-    return Theme(name=name, dirs=tuple(dirs), env=_environment(tuple(dirs), ENGLISH), settings=settings)
+    return Theme(name=name, dirs=tuple(dirs), env=_environment(tuple(dirs), ENGLISH, compiled), settings=settings,
+                 compiled=compiled)
 
 
 def _spec(folder: Path) -> dict[str, Any]:
@@ -101,8 +106,9 @@ def _spec(folder: Path) -> dict[str, Any]:
     return spec
 
 
-def _environment(dirs: tuple[Path, ...], ui: Ui) -> jinja2.Environment:
+def _environment(dirs: tuple[Path, ...], ui: Ui, compiled: Path | None) -> jinja2.Environment:
     env = jinja2.Environment(
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
         loader=jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(["html", "xhtml", "xml"]),

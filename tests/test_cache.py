@@ -177,7 +177,7 @@ def test_an_edit_recomputes_only_what_depends_on_it(course: Path, tmp_path: Path
     lesson.write_text(lesson.read_text() + "\nOne more paragraph.\n")
     build_into(course, tmp_path / "out")
     added = entries(tmp_path / "cache") - before
-    assert len(added) == 4  # that lesson's parse, normalized form, HTML and EPUB chapter; nothing of the other
+    assert len(added) == 5  # that lesson: its file as read, parse, normalized form, HTML, EPUB chapter; nothing else
 
     before = entries(tmp_path / "cache")
     config = course / "course.yml"
@@ -204,5 +204,5 @@ def test_the_pdf_lays_out_again_only_the_part_an_edit_touched(course: Path, tmp_
     lesson = course / "02-pipeline.md"
     lesson.write_text(lesson.read_text() + "\nOne more paragraph.\n")
     build_into(course, tmp_path / "edited", formats=("pdf",))
-    assert len(entries(tmp_path / "cache") - before) == 4  # the lesson's parse, normalized form, HTML, PDF part
+    assert len(entries(tmp_path / "cache") - before) == 5  # the lesson as read, its parse, normalized form, HTML, PDF part
     assert "One more paragraph." in "".join(text(tmp_path / "edited"))
