@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from typing import Iterator
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
-from rich.progress import Progress as RichProgress
+from typing import TYPE_CHECKING, Iterator
 
 from exporter.progress import SILENT, Progress
+
+if TYPE_CHECKING:  # rich is imported only when bars are shown: 25 ms of every build in a pipe or a log
+    from rich.progress import Progress as RichProgress
+    from rich.progress import TaskID
 
 
 class BarProgress(Progress):
@@ -43,6 +43,8 @@ class BarProgress(Progress):
 
 def columns() -> tuple:
     """A stage's line: spinner (a tick once done), name, bar, items done of its total, time."""
+    from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     return (SpinnerColumn(finished_text="[green]✓"), TextColumn("{task.description}"), BarColumn(),
             MofNCompleteColumn(), TimeElapsedColumn())
 
@@ -53,6 +55,9 @@ def build_progress(quiet: bool = False) -> Iterator[Progress]:
     if quiet or not sys.stderr.isatty():
         yield SILENT
         return
+    from rich.console import Console
+    from rich.progress import Progress as RichProgress
+
     with RichProgress(*columns(), console=Console(stderr=True), transient=False) as bars:
         progress = BarProgress(bars)
         try:

@@ -1,12 +1,11 @@
 """What each embed provider needs in every format: canonical URL, privacy-friendly player, short link, QR."""
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import io
 import re
 from dataclasses import dataclass
-
-import segno
 
 from exporter.i18n import ENGLISH, N_, Ui
 
@@ -86,12 +85,17 @@ def _urls(provider: str, target: str) -> tuple[str, str | None]:
     return "", None  # pdf and figma embeds are addresses, handled above
 
 
-QR_VERSION = importlib.metadata.version("segno")
-"""segno's version: part of a cached QR code's key."""
+@functools.lru_cache(maxsize=1)
+def qr_version() -> str:
+    """segno's version: part of a cached QR code's key."""
+    return importlib.metadata.version("segno")
 
 
 def qr_svg(url: str, scale: int = 3) -> str:
-    """A QR code for `url` as standalone SVG text (deterministic for the same URL)."""
+    """A QR code for `url` as standalone SVG text (deterministic for the same URL). segno is imported here:
+    it pulls in urllib and http.client, which only the PDF's video cards need."""
+    import segno
+
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="svg", scale=scale, border=2, xmldecl=False, svgns=True,
                                      title=None, desc=None, svgclass=None, lineclass=None)

@@ -6,6 +6,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+CHROMIUM = "/usr/bin/chromium"
+"""Debian's Chromium; playwright drives it (diagrams, `validate --runtime`) and never downloads a browser of its own."""
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
+
 TOOLS_ENV = "EXPORTER_TOOLS"
 REPO_TOOLS = Path(__file__).resolve().parents[1] / "tools"
 

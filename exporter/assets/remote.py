@@ -6,22 +6,24 @@ that failed once in a build is not tried again, and `--offline` never opens a so
 from __future__ import annotations
 
 import hashlib
-import http.client
 import ipaddress
 import json
 import os
 import socket
-import ssl
 import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from exporter.cache import cache_root
 from exporter._files import atomic_write
+
+if TYPE_CHECKING:  # http.client and ssl are imported when a download starts: an offline build needs neither
+    import http.client
 
 LOCKFILE = "exporter.lock.json"
 """Lives in the course folder beside course.yml; commit it so other machines build the same bytes."""
@@ -198,6 +200,8 @@ class Fetcher:
         return url
 
     def _request(self, parts, deadline: float) -> tuple[str | None, bytes]:
+        import http.client
+
         host = f"{parts.hostname}:{parts.port or ''}"
         with self._lock:
             if host in self._dead_hosts:
@@ -222,6 +226,9 @@ class Fetcher:
             conn.close()
 
     def _connect(self, parts, host: str) -> http.client.HTTPConnection:
+        import http.client
+        import ssl
+
         port = parts.port
         if parts.scheme == "https":
             conn: http.client.HTTPConnection = http.client.HTTPSConnection(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from exporter import tools
-from exporter.lms import CHROMIUM, CHROMIUM_ARGS
+from exporter.tools import CHROMIUM, CHROMIUM_ARGS
 
 HERE = Path(__file__).resolve().parent
 PAGE_SCRIPT = HERE / "page.js"

@@ -14,13 +14,10 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from exporter.errors import ExporterError
+from exporter.tools import CHROMIUM, CHROMIUM_ARGS  # noqa: F401  (validate --runtime and the tests read them here)
 
 HERE = Path(__file__).resolve().parent
 SCORM_AGAIN = HERE / "scorm-again.min.js"
-CHROMIUM = "/usr/bin/chromium"
-"""Debian's Chromium; playwright drives it and never downloads a browser of its own."""
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):

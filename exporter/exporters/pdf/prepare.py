@@ -13,7 +13,7 @@ from lxml.html import HtmlElement
 
 from exporter.diagnostics import Code, Reporter
 from exporter.cache import BuildCache
-from exporter.embeds import PROVIDER_NAMES, QR_VERSION, qr_svg
+from exporter.embeds import PROVIDER_NAMES, qr_svg, qr_version
 from exporter.fragments import fragment, has_class, inner_html, replace, source_pos, with_class
 from exporter.model import AssetManifest, Lesson
 from exporter.shape.images import replace_unshipped_images
@@ -58,7 +58,7 @@ class PrintContext:
     """Where QR codes are kept between builds (choosing a code's best mask costs 10 ms an embed)."""
 
     def qr_code(self, url: str) -> str:
-        return self.cache.memo(self.cache.key("qr", QR_VERSION, url), lambda: qr_svg(url))
+        return self.cache.memo(self.cache.key("qr", qr_version(), url), lambda: qr_svg(url))
 
 
 def prepare_lesson(lesson: Lesson, body: str, ctx: PrintContext,
