@@ -62,6 +62,8 @@ def run() -> None:
     if isinstance(code, str):  # SystemExit("message"): Python prints it and exits with 1
         print(code, file=sys.stderr)
         code = 1
+    if sys.getprofile() is not None or sys.gettrace() is not None:  # a profiler or coverage must see a normal end
+        sys.exit(code)
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
