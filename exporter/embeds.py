@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 import io
 import re
 from dataclasses import dataclass
@@ -88,6 +87,8 @@ def _urls(provider: str, target: str) -> tuple[str, str | None]:
 @functools.lru_cache(maxsize=1)
 def qr_version() -> str:
     """segno's version: part of a cached QR code's key."""
+    import importlib.metadata
+
     return importlib.metadata.version("segno")
 
 

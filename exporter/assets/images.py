@@ -9,10 +9,12 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass
-
-from PIL import Image, ImageOps, UnidentifiedImageError
+from typing import TYPE_CHECKING
 
 from exporter.assets.svg import SvgError, sanitize_svg
+
+if TYPE_CHECKING:  # Pillow is imported where an image is decoded: a warm build finds every check in the cache
+    from PIL import Image
 
 PRINT_MAX_SIDE = 3000
 """Longest side kept for print: 3000 px is 250 dpi across a 30 cm page."""
@@ -97,6 +99,8 @@ def _prepare_raster(data: bytes) -> PreparedImage:
 
 def _open_checked(data: bytes) -> Image.Image:
     """Open and fully decode once, so truncated or corrupt files are caught here, not in an exporter."""
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -124,6 +128,8 @@ def _flatten_mode(image: Image.Image) -> Image.Image:
 
 
 def _scaled(image: Image.Image, side: int) -> Image.Image:
+    from PIL import Image, ImageOps
+
     image = ImageOps.exif_transpose(_flatten_mode(image)) or image
     if max(image.size) <= side:
         return image

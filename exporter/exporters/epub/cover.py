@@ -9,12 +9,15 @@ from __future__ import annotations
 import io
 import subprocess
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, ImageFont
-from PIL import __version__ as PIL_VERSION
+from PIL import __version__ as PIL_VERSION  # PIL's own package: its drawing modules are imported to draw
 
 from exporter.config import CourseConfig
 from exporter.i18n import ui_for
+
+if TYPE_CHECKING:
+    from PIL import ImageDraw
 
 SIZE = (1600, 2400)
 """2:3, the shape most stores and readers expect; large enough for high-density screens."""
@@ -34,6 +37,8 @@ def cover_inputs(config: CourseConfig, colours: dict[str, str] | None = None) ->
 def draw_cover(config: CourseConfig, colours: dict[str, str] | None = None) -> bytes:
     """PNG bytes; the same metadata and theme give the same bytes."""
     colour = {**DEFAULT_COLOURS, **(colours or {})}
+    from PIL import Image, ImageDraw
+
     image = Image.new("RGB", SIZE, colour["background"])
     draw = ImageDraw.Draw(image)
     width = SIZE[0] - 2 * MARGIN
@@ -95,6 +100,8 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> list[str]:
 
 @lru_cache(maxsize=None)
 def _font(language: str, bold: bool, size: int):
+    from PIL import ImageFont
+
     path = _font_file(language, bold)
     if path:
         try:
