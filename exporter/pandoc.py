@@ -117,7 +117,14 @@ def read_lessons(texts: list[str], jobs: int = 1) -> list[Block]:
         calls = [(["-f", READER, "-t", "json", *names[start:end]], READ_LIMITS.for_size(sum(sizes[start:end])))
                  for start, end in runs]
         outputs = [_run(*calls[0], cwd=tmp)] if len(calls) == 1 else _run_at_once(calls, tmp)
-    return [block for output in outputs for block in _loads(_LEAF_WRAPPER.sub(r"\1", output))["blocks"]]
+    return [block for output in outputs for block in _loads(_unwrapped(output))["blocks"]]
+
+
+def _unwrapped(output: str) -> str:
+    """pandoc's JSON with every leaf wrapper (`_LEAF_WRAPPER`) replaced by its leaf. Split on the pattern
+    (its one group, the leaf, kept between the pieces) and joined: all in C, twice as fast as `sub` with a
+    template, which Python 3.11 expands in Python for each of a course's 150,000 wrappers (0.09 s)."""
+    return "".join(_LEAF_WRAPPER.split(output))
 
 
 def _contiguous_runs(sizes: list[int], parts: int) -> list[tuple[int, int]]:
