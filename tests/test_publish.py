@@ -171,3 +171,29 @@ def test_a_lesson_that_trips_a_bug_is_named_and_skip_broken_builds_the_rest(cour
     with zipfile.ZipFile(next(p for p in written if p.suffix == ".epub")) as epub:
         chapters = [n for n in epub.namelist() if n.startswith("EPUB/l-")]
     assert chapters == ["EPUB/l-01-welcome.xhtml"]
+
+
+def test_a_rebuild_spools_inside_the_output_folder_and_leaves_nothing_behind(course: Path, tmp_path: Path,
+                                                                           monkeypatch) -> None:
+    """A rebuild writes its zips into a spool folder inside the output folder (publishing then renames them
+    into place: spool.py), and the folder goes once they are published."""
+    import tempfile
+
+    from exporter.diagnostics import Reporter
+    from exporter.pipeline import BuildOptions, build
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    out = tmp_path / "out"
+    options = BuildOptions(source=course, out=out, formats=("epub", "scorm12"), offline=True, cache=False)
+    build(options, Reporter())
+    first = snapshot(out)
+    made, mkdtemp = [], tempfile.mkdtemp
+
+    def recorded(*args, **kwargs):
+        made.append(Path(mkdtemp(*args, **kwargs)))
+        return str(made[-1])
+
+    monkeypatch.setattr(tempfile, "mkdtemp", recorded)
+    build(options, Reporter())
+    assert [path.parent for path in made if path.name.startswith(".exporter-spool-")] == [out]
+    assert snapshot(out) == first  # the same bytes, and no hidden file or folder left
