@@ -7,8 +7,17 @@ build cache; before the write, such a class is replaced by the name it resolves 
 resolves to none, and after the write the block gets its own classes back. The HTML is what pandoc writes for
 the block as the author gave it (`tests/test_render.py` compares the two), so this only changes how long the
 write takes: a warm build that renders one lesson again no longer pays the search.
+
+For the pinned pandoc, its language names and the answers for classes authors often write (`text`, `sh`,
+`yml`...) ship with exporter (`highlight-table.json`, written by scripts/highlight_table.py and checked
+against pandoc by the suite): a first build, or one with `--no-cache`, looks none of those up either. A
+class outside the table, without a cache to keep its answer, is left for pandoc to search.
 """
 from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
 
 from lxml.html import HtmlElement
 
@@ -22,28 +31,52 @@ PANDOC_CLASSES = frozenset({"numberLines", "number-lines", "numberlines"})
 _CODE_BLOCK = ast.marks_of("CodeBlock")
 _NONE = ""
 """A class that names no syntax, as the cache keeps it (a stored None would read as a miss)."""
+TABLE = Path(__file__).with_name("highlight-table.json")
+"""The pinned pandoc's language names and its answers for common classes (scripts/highlight_table.py)."""
 
 
 def prepare_code_blocks(blocks: list, cache: BuildCache) -> list:
-    """`blocks` with every code block's classes in the form pandoc finds at once (or `blocks` as they are,
-    without a cache to keep the lookups in: a lookup costs what pandoc's own search does)."""
-    if not cache.enabled:
+    """`blocks` with every code block's classes in the form pandoc finds at once, where the answer is known:
+    from the shipped table, or from the cache (a lookup costs what pandoc's own search does, so without a
+    cache a class outside the table is left for pandoc to search)."""
+    shipped = _shipped()
+    if shipped is None and not cache.enabled:
         return blocks
     # pandoc's list of names costs what one search does: it is kept too
-    known = cache.memo(cache.key("highlight-languages", pandoc.version()), pandoc.highlight_languages)
+    known = shipped[0] if shipped else cache.memo(cache.key("highlight-languages", pandoc.version()),
+                                                  pandoc.highlight_languages)
     unknown = [{name for node in ast.iter_nodes(block) if node["t"] == "CodeBlock"
                 for name in ast.classes(node) if _needs_lookup(name, known)}
                if ast.holds_any(block, _CODE_BLOCK) else set() for block in blocks]
     if not any(unknown):
         return blocks
-    resolved = _resolved(sorted(set().union(*unknown)), cache)
+    names = sorted(set().union(*unknown))
+    resolved = {name: shipped[1][name] for name in names if shipped and name in shipped[1]}
+    rest = [name for name in names if name not in resolved]
+    if rest and cache.enabled:
+        resolved.update(_resolved(rest, cache))
 
     def visit(node: dict):
-        if node["t"] != "CodeBlock" or not any(_needs_lookup(name, known) for name in ast.classes(node)):
+        if node["t"] != "CodeBlock":
             return None
+        lookups = [name for name in ast.classes(node) if _needs_lookup(name, known)]
+        if not lookups or any(name not in resolved for name in lookups):
+            return None  # nothing to look up, or an answer only pandoc's own search has
         return _shown_to_pandoc(node, resolved, known)
 
     return [ast.walk(block, visit) if names else block for block, names in zip(blocks, unknown)]
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped() -> tuple[frozenset[str], dict[str, str | None]] | None:
+    """The table's language names and class answers, or None when it was written for another pandoc."""
+    try:
+        table = json.loads(TABLE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if table.get("pandoc") != pandoc.version():
+        return None
+    return frozenset(table["languages"]), dict(table["classes"])
 
 
 def restore_code_classes(root: HtmlElement) -> None:
