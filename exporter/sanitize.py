@@ -86,10 +86,16 @@ def _bounded_spans(element: str, attribute: str, value: str) -> str | None:
     return str(min(int(digits[:9]), limit))
 
 
+_RAW_HTML = ast.marks_of("RawInline", "RawBlock")
+
+
 def balance_raw_html(block: Block, pos: SourcePos, reporter: Reporter, losses: list[Loss]) -> Block:
     """Raw inline tags are closed within their own paragraph, so an unclosed `<i hidden>` cannot
     swallow the rest of the lesson; stray closers are dropped. Unsafe markup is reported here
     (with its line); it is removed by `clean_html` on output."""
+    if not ast.holds_any(block, _RAW_HTML):
+        return block  # no raw HTML, nothing to balance or report: most blocks, found by a scan in C, not a walk
+
     def visit(node: dict):
         if node["t"] in ("RawInline", "RawBlock") and node["c"][0] == "html":
             if _report_unsafe(node["c"][1], pos, reporter):

@@ -242,6 +242,9 @@ def _same(a: str, b: str) -> bool:
     return re.sub(r"\W+", "", a).lower() == re.sub(r"\W+", "", b).lower()
 
 
+_HEADER = ast.marks_of("Header")
+
+
 def _heading_ids(pairs, slug: str):
     """Ids `slug--heading-text`, unique within the lesson, hence across the course."""
     seen: set[str] = set()
@@ -262,7 +265,8 @@ def _heading_ids(pairs, slug: str):
         headings.append(Heading(level=node["c"][0], text=text, id=ident, line=line))
         return None
 
-    pairs = [(line, ast.walk(block, visit)) for line, block in pairs]
+    # most blocks hold no heading: a scan of their bytes in C decides, instead of a walk
+    pairs = [(line, ast.walk(block, visit) if ast.holds_any(block, _HEADER) else block) for line, block in pairs]
     return pairs, tuple(headings)
 
 
