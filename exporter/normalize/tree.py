@@ -101,8 +101,8 @@ def build_lesson(source: LessonSource, extra: Rewritten, blocks: list[tuple[int,
     """One Lesson: title, slug, language, and a body of typed blocks with their source lines."""
     pos = lambda line: SourcePos(source.path, line)  # noqa: E731  (lines below are the file's own)
     file_line = _file_lines(source)
-    pairs = [(file_line(line), _map_lines(block, file_line)) for line, block in blocks]
-    pairs = [(line, _trusted(block, extra.token, pos(line), reporter)) for line, block in pairs]
+    pairs = [(file_line(line), block) for line, block in blocks]
+    pairs = [(line, _trusted(block, extra.token, pos(line), reporter, file_line)) for line, block in pairs]
     losses = list(extra.losses)
     pairs = _typed_blocks(pairs, extra, pos, reporter, losses)
     pairs = _balanced(pairs, pos(1), reporter)
@@ -147,17 +147,21 @@ def _file_lines(source: LessonSource):
     return lambda line: source.original_line(min(line, last))
 
 
-def _trusted(block: Block, token: str, pos: SourcePos, reporter: Reporter) -> Block:
+def _trusted(block: Block, token: str, pos: SourcePos, reporter: Reporter, file_line) -> Block:
     """exporter's own vocabulary (`embed`, `callout`, `exercise`, `toc`... and every data-* attribute) stays
     only on nodes hackmd.py wrote, which carry the lesson's token; the same words written by the lesson
     with pandoc's attribute syntax (`[x]{.embed data-player=…}`) are removed and reported. Raw HTML gets
-    the same treatment in `neutralize_raw_html`."""
+    the same treatment in `neutralize_raw_html`. In the same walk, `data-line` values (lines of the
+    rewritten text) become the file's own lines (`file_line`), before a message reads them."""
     def visit(node: dict) -> Any:
         if node["t"] in ("RawInline", "RawBlock") and node["c"][0] == "html":
             return neutralize_raw_html(node, _line_pos(node, pos), reporter)
         attr = ast.attr_of(node)
         if attr is None:
             return None
+        for pair in attr[2]:
+            if pair[0] == ast.LINE:
+                pair[1] = str(file_line(int(pair[1])))
         mine = [TOKEN_KEY, token] in attr[2]
         removed = next((v for k, v in attr[2] if k == DROPPED_KEY), "").split()
         attr[2] = [p for p in attr[2] if p[0] not in (TOKEN_KEY, DROPPED_KEY)]
@@ -187,17 +191,6 @@ def _balanced(pairs: list[tuple[int, Block]], pos: SourcePos, reporter: Reporter
 def _line_pos(node: dict, pos: SourcePos) -> SourcePos:
     line = ast.line_of(node)
     return SourcePos(pos.path, line) if line else pos
-
-
-def _map_lines(block: Block, file_line) -> Block:
-    """data-line values refer to the rewritten text; map them to the file's own lines."""
-    def visit(node: dict) -> None:
-        attr = ast.attr_of(node)
-        for pair in attr[2] if attr else []:
-            if pair[0] == ast.LINE:
-                pair[1] = str(file_line(int(pair[1])))
-
-    return ast.walk(block, visit)
 
 
 def _tags(raw: Any) -> list[str]:
