@@ -19,7 +19,7 @@ from typing import Any
 
 from exporter.assets import tree
 from exporter.assets.images import InvalidImage, PreparedImage, Rendition, prepare_image
-from exporter.assets.local import is_local, resolve_local
+from exporter.assets.local import LocalImage, is_local, resolve_local
 from exporter.assets.remote import Cache, FetchError, Fetcher, open_cache, read_lockfile
 from exporter.cache import BuildCache
 from exporter.diagnostics import Code, Reporter
@@ -191,6 +191,7 @@ class _Resolver:
         self.assets: dict[str, Asset] = {}
         self.notes: list[AssetNote] = []
         self._noted: set[tuple[str, int, str]] = set()
+        self._local: dict[tuple[str, str], LocalImage] = {}
         self._checked_ahead: dict[str, _Checked] = {}
         """sha256 of an image file -> what checking it found, worked out ahead (`check_local_ahead`)."""
 
@@ -204,7 +205,7 @@ class _Resolver:
         for ref in refs:
             if _is_remote(ref.src) or ref.src.strip().lower().startswith("data:"):
                 continue
-            found = resolve_local(self.root, ref.lesson, ref.src)
+            found = self._local_file(ref.lesson, ref.src)
             if found.path is not None:
                 paths.add(found.path)
         if len(paths) < 2 or (os.cpu_count() or 1) < 2:
@@ -268,7 +269,7 @@ class _Resolver:
             return self.remote(src)
         if src.strip().lower().startswith("data:"):
             return self._data_uri(src)
-        found = resolve_local(self.root, lesson, src)
+        found = self._local_file(lesson, src)
         if found.path is None:
             return Outcome(None, found.problem, found.reason)
         try:
@@ -276,6 +277,14 @@ class _Resolver:
         except OSError as exc:
             return Outcome(None, "missing", f"it cannot be read ({exc.strerror})")
         return self._store(data, found.path.relative_to(self.root.resolve()).as_posix(), found.path)
+
+    def _local_file(self, lesson: str, src: str) -> LocalImage:
+        """`resolve_local`, once per folder and address in a build: the check ahead and the reading-order
+        pass both ask (resolving follows every symbolic link of the path: a few system calls a part)."""
+        key = (str(PurePosixPath(lesson).parent), src)
+        if key not in self._local:
+            self._local[key] = resolve_local(self.root, lesson, src)
+        return self._local[key]
 
     def _data_uri(self, src: str) -> Outcome:
         header, _, payload = src.strip().partition(",")
