@@ -9,7 +9,7 @@ a piece at a time; any other output of SPOOL_BYTES or more is moved there once p
 
 The folder is made inside the output folder when that exists (a rebuild), so publishing renames each
 spooled file into place instead of copying it: for a 100-lesson course that is 90 MB not written twice,
-0.1 s of a 0.6 s rebuild. A first build spools to the system's temporary folder and publishing copies.
+0.06 s of a one-second rebuild. A first build spools to the system's temporary folder and publishing copies.
 Either way the folder goes when the build ends, published or failed.
 """
 from __future__ import annotations
