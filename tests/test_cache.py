@@ -204,5 +204,5 @@ def test_the_pdf_lays_out_again_only_the_part_an_edit_touched(course: Path, tmp_
     lesson = course / "02-pipeline.md"
     lesson.write_text(lesson.read_text() + "\nOne more paragraph.\n")
     build_into(course, tmp_path / "edited", formats=("pdf",))
-    assert len(entries(tmp_path / "cache") - before) == 5  # the lesson as read, its parse, normalized form, HTML, PDF part
+    assert len(entries(tmp_path / "cache") - before) == 5  # the lesson as read, parse, normalized, HTML, PDF part
     assert "One more paragraph." in "".join(text(tmp_path / "edited"))
