@@ -110,7 +110,7 @@ class Code(str, enum.Enum):
     LESSON_FAILED = "internal.lesson_failed"
     """exporter itself failed on a lesson (a bug to report); the lesson cannot be built."""
     LOAD_TOO_LARGE = "load.too_large"
-    """A lesson file is larger than a lesson can be (4 MB); refused."""
+    """A lesson file is larger than a lesson can be (6 MB); refused."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -154,9 +154,11 @@ def load_lessons(root: Path, paths: list[str], reporter: Reporter,
     return sources
 
 
-MAX_LESSON_BYTES = 4_000_000
-"""The longest lesson of the acceptance course is 82 KB. Four megabytes of Markdown is a whole book; past
-that a single lesson would need gigabytes in pandoc and in the tree, so it is refused up front."""
+MAX_LESSON_BYTES = 6_000_000
+"""The longest lesson of the acceptance course is 82 KB; issue 12 asks that one of 5 MB (a whole book, about
+1,800 printed pages) still builds, its layout cut into slices like any other part. Past 6 MB a single lesson
+needs gigabytes in pandoc and in the tree (4.8 MB: 28 s and 1.6 GB to read and check), so it is refused up
+front, by name."""
 
 
 def read_lesson(path: Path, rel: str, reporter: Reporter, cache: BuildCache | None = None) -> LessonSource | None:

@@ -391,6 +391,6 @@ def test_a_formula_with_line_breaks_is_quoted_on_one_diagnostic_line(tmp_path):
 
 
 def test_a_lesson_too_large_to_be_one_is_refused_by_name(tmp_path):
-    """A 5 MB lesson would need gigabytes in pandoc and in the tree; it is refused before it is read."""
-    reporter, course = tree_of(make(tmp_path, {"01.md": "# A\n\nok\n", "02.md": "word " * 1_000_000}))
+    """A 7 MB lesson would need gigabytes in pandoc and in the tree; it is refused before it is read."""
+    reporter, course = tree_of(make(tmp_path, {"01.md": "# A\n\nok\n", "02.md": "word " * 1_400_000}))
     assert codes(reporter) == [("load.too_large", "02.md", 1)] and len(course.lessons) == 1
