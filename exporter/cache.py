@@ -25,6 +25,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
+from exporter._files import atomic_write
+
 T = TypeVar("T")
 
 MAGIC = b"exporter-cache-1\n"
@@ -229,10 +231,7 @@ def _read_ledger(path: Path) -> tuple[int | None, int]:
 
 def _write_ledger(path: Path, size: int, builds: int) -> None:
     try:
-        fd, name = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(f"{size} {builds}\n")
-        os.replace(name, path)
+        atomic_write(path, f"{size} {builds}\n".encode())
     except OSError:  # an unwritable ledger only means scanning again next time
         pass
 

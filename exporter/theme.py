@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 import jinja2
 import yaml
 
+from exporter.cache import digest
 from exporter.errors import ConfigError
 from exporter.i18n import ENGLISH, Ui
 from exporter.i18n.runtime import runtime_words
@@ -44,13 +44,11 @@ class Theme:
     def fingerprint(self) -> str:
         """A hash of every file of the theme's folders (names and bytes): templates and CSS change outputs
         but are not Python, so exporter's code hash does not cover them (a theme is a few hundred KB)."""
-        digest = hashlib.sha256()
+        parts: list[bytes] = []
         for folder in self.dirs:
             for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
-                for part in (path.relative_to(folder).as_posix().encode(), path.read_bytes()):
-                    digest.update(len(part).to_bytes(8, "big"))
-                    digest.update(part)
-        return digest.hexdigest()
+                parts += [path.relative_to(folder).as_posix().encode(), path.read_bytes()]
+        return digest(parts)
 
     def static(self, relative: str) -> Path:
         """A static file (CSS, fonts, JS) from the most specific theme that has it."""
