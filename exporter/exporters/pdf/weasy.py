@@ -10,6 +10,7 @@ from typing import Iterator
 from exporter._files import content_of
 from exporter.diagnostics import Code, Reporter
 from exporter.errors import ExporterError
+from exporter.exporters.pdf.png import passing_png_through
 
 BASE_URL = "file:///exporter-book/"
 """Where relative URLs in the book resolve; never a real folder, every request under it is a manifest lookup."""
@@ -68,6 +69,14 @@ def _weasyprint_log(reporter: Reporter) -> Iterator[None]:
         logger.removeHandler(handler)
 
 
+def _pass_png_through() -> None:
+    """PNG figures embedded without being decoded and compressed again (png.py), once per process."""
+    from weasyprint.images import RasterImage
+
+    if not getattr(RasterImage.get_x_object, "passes_png_through", False):
+        RasterImage.get_x_object = passing_png_through(RasterImage.get_x_object)
+
+
 def write_pdf(html: str, files: dict[str, bytes | Path], reporter: Reporter, variant: str | None) -> bytes:
     """Lay out `html` and return the PDF bytes; `variant` is WeasyPrint's pdf_variant (e.g. 'pdf/ua-1')."""
     _, write = render_document(html, files, reporter, variant)
@@ -81,6 +90,8 @@ def render_document(html: str, files: dict[str, bytes | Path], reporter: Reporte
     `tagged`: a structure tree (screen readers, reflow); off only for the page stamps, which are artifacts."""
     import weasyprint
     from weasyprint.pdf import VARIANTS
+
+    _pass_png_through()
 
     options: dict = {"pdf_tags": tagged}
     if variant:
