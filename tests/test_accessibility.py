@@ -274,3 +274,30 @@ def test_the_pdf_reads_back_as_pdfua(outputs, name):
     assert [str(a.get("/Lang", "")) or None for a in articles] == [
         None if lesson.lang in (None, "en") else lesson.lang for lesson in course.lessons]
     assert name != "acceptance" or {"zh", "ar"} <= {lesson.lang for lesson in course.lessons}
+
+
+def _operators(pdf: bytes) -> list[list[tuple[str, str]]]:
+    import io
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return [[(str(op), str(ops[0]) if ops else "") for ops, op in pikepdf.parse_content_stream(page)]
+                for page in document.pages]
+
+
+def test_running_heads_become_artifacts_and_nothing_else_changes(monkeypatch):
+    from exporter.exporters.pdf import pdfua
+    from exporter.exporters.pdf.weasy import write_pdf
+
+    html = ('<html lang="en"><head><title>T</title><style>@page { @top-center { content: "Running head" } }'
+            '</style></head><body><h1>Title</h1><p>Text</p><p style="break-before: page">More</p></body></html>')
+    laid_out = write_pdf(html, {}, Reporter(), None)
+    with monkeypatch.context() as patched:  # WeasyPrint's own pages are rewritten without parsing them
+        patched.setattr(pikepdf, "parse_content_stream", lambda page: pytest.fail("parsed the page"))
+        finished = pdfua.running_heads_as_artifacts(laid_out)
+    before, after = _operators(laid_out), _operators(finished)
+    changed = [(old, new) for page_before, page_after in zip(before, after, strict=True)
+               for old, new in zip(page_before, page_after, strict=True) if old != new]
+    assert len(changed) == len(before) == 2  # one running head a page, and nothing else
+    assert all(old[0] == "BDC" and new == ("BMC", "/Artifact") for old, new in changed)
+    # the operators' own parse (for content not written as WeasyPrint writes it) gives the same pages
+    monkeypatch.setattr(pdfua, "_MARKED_CONTENT_START", re.compile(rb"(?!)"))
+    assert _operators(pdfua.running_heads_as_artifacts(laid_out)) == after
