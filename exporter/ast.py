@@ -132,6 +132,12 @@ def holds_any(node: Any, marks: tuple[bytes, ...]) -> bool:
     return any(mark in data for mark in marks)
 
 
+def walk_holding(blocks: list, marks: tuple[bytes, ...], visit: Callable[[dict], Any]) -> list:
+    """`walk` of each of `blocks` that may hold one of the strings `marks` were made of (`holds_any`); the
+    others are kept as they are, not rebuilt: a walk that acts on a few kinds of node skips most blocks."""
+    return [walk(block, visit) if holds_any(block, marks) else block for block in blocks]
+
+
 MEDIA = marks_of("Image", "RawInline", "RawBlock", "embed")
 """What the assets stage reads or rewrites: images, raw HTML (for its `<img>` tags) and embeds (Divs of class
 `embed`)."""

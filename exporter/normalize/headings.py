@@ -7,6 +7,8 @@ from __future__ import annotations
 from exporter import ast
 from exporter.model import Block
 
+HEADER = ast.marks_of("Header")
+"""What `ast.holds_any` finds in a block that may hold a heading."""
 BODY_TOP = 2
 """The level of a lesson's top body headings: one below the title."""
 
@@ -27,4 +29,5 @@ def shift_headings(pairs: list[tuple[int, Block]]) -> list[tuple[int, Block]]:
         node["c"][0] = level
         return None
 
-    return [(line, ast.walk(block, visit)) for line, block in pairs]
+    lines, blocks = [line for line, _ in pairs], [block for _, block in pairs]
+    return list(zip(lines, ast.walk_holding(blocks, HEADER, visit)))

@@ -25,6 +25,7 @@ from exporter.diagnostics import Code, Reporter
 from exporter.model import Block, Choice, Question, SourcePos
 
 QUIZ = "quiz"
+_QUIZ_MARK = ast.marks_of(QUIZ)
 PARTS = ("quiz-prompt", "quiz-choices", "quiz-choice", "quiz-label", "quiz-choice-feedback", "quiz-explanation")
 """Classes of the canonical quiz div's parts (reserved in the sanitizer: only this module writes them)."""
 MAX_CHOICES = 26
@@ -62,7 +63,7 @@ def build_questions(blocks: list[Block], slug: str, path: str, reporter: Reporte
         found.append(question)
         return div
 
-    blocks = ast.walk(blocks, visit)
+    blocks = ast.walk_holding(blocks, _QUIZ_MARK, visit)
     return blocks, tuple(found), errors[0]
 
 

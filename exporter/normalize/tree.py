@@ -9,7 +9,7 @@ from exporter.diagnostics import Code, Reporter
 from exporter.model import Block, Heading, Lesson, LessonSource, Loss, SourcePos
 from exporter import ast
 from exporter.language import lesson_language
-from exporter.normalize.headings import shift_headings
+from exporter.normalize.headings import HEADER, shift_headings
 from exporter.normalize.hackmd import TOKEN_KEY, Rewritten
 from exporter.normalize.quiz import build_questions
 from exporter.normalize.tex import mathjax_compatible
@@ -235,9 +235,6 @@ def _same(a: str, b: str) -> bool:
     return re.sub(r"\W+", "", a).lower() == re.sub(r"\W+", "", b).lower()
 
 
-_HEADER = ast.marks_of("Header")
-
-
 def _heading_ids(pairs, slug: str):
     """Ids `slug--heading-text`, unique within the lesson, hence across the course."""
     seen: set[str] = set()
@@ -259,8 +256,8 @@ def _heading_ids(pairs, slug: str):
         return None
 
     # most blocks hold no heading: a scan of their bytes in C decides, instead of a walk
-    pairs = [(line, ast.walk(block, visit) if ast.holds_any(block, _HEADER) else block) for line, block in pairs]
-    return pairs, tuple(headings)
+    lines, blocks = [line for line, _ in pairs], ast.walk_holding([block for _, block in pairs], HEADER, visit)
+    return list(zip(lines, blocks)), tuple(headings)
 
 
 # ---------------------------------------------------------------------------- typed blocks
@@ -270,12 +267,16 @@ def _typed_blocks(pairs, extra: Rewritten, pos, reporter, losses: list[Loss]) ->
     """Placeholder spans from hackmd.py -> typed Divs; tasks, abbreviations, diagrams, raw HTML."""
     out: list[tuple[int, Block]] = []
     numbering = {"next": 1}
+    typed = None if extra.abbreviations else _TYPED  # an abbreviation may be any word: every block is walked
     for line, block in pairs:
-        # one walk for both: code blocks and the inline nodes _inline_node acts on are disjoint
-        block = ast.walk(block, lambda n: _code_block(n, numbering, pos, reporter, losses) if n["t"] == "CodeBlock"
-                         else _inline_node(n, extra.abbreviations))
+        data = ast.tree_bytes(block)  # what the block may hold, scanned once in C for both walks below
+        if typed is None or any(mark in data for mark in typed):
+            # one walk for both: code blocks and the inline nodes _inline_node acts on are disjoint
+            block = ast.walk(block, lambda n: _code_block(n, numbering, pos, reporter, losses)
+                             if n["t"] == "CodeBlock" else _inline_node(n, extra.abbreviations))
         block = balance_raw_html(block, pos(line), reporter, losses)
-        for piece in ast.walk([block], _promote_paragraphs):
+        promoted = any(mark in data for mark in _PROMOTED)  # neither walk above makes such a placeholder
+        for piece in ast.walk([block], _promote_paragraphs) if promoted else [block]:
             if piece["t"] == "Div" and "spacer" in ast.classes(piece) and out and "spacer" in ast.classes(out[-1][1]):
                 continue  # several &nbsp; lines in a row are one space
             # an embed promoted out of a paragraph keeps its own line
@@ -306,6 +307,9 @@ def _inline_node(node: dict, abbreviations: dict[str, str]) -> Any:
 
 
 _SINGLE = ("embed", "toc", "spacer")
+_PROMOTED = ast.marks_of(*_SINGLE)
+_TYPED = ast.marks_of("CodeBlock", "Math", "task")
+"""What `_code_block` and `_inline_node` act on (but for abbreviations, which can be any word)."""
 
 
 def _promote_paragraphs(node: dict) -> Any:

@@ -81,9 +81,9 @@ def _render(lessons: list[Lesson], ui: Ui, course_lang: str, cache: BuildCache,
     """(sanitized HTML, diagnostics) of each lesson, from one pandoc write for all of them (split across
     `jobs` processes for a large course); `course_lang` is the language of a lesson that does not say its
     own."""
-    blocks = [ast.make_div(["exporter-lesson"], {}, list(lesson.body), ident=f"exporter-{i}")
+    blocks = [ast.make_div(["exporter-lesson"], {}, _with_labels(list(lesson.body), ui), ident=f"exporter-{i}")
               for i, lesson in enumerate(lessons)]
-    written = fragment(pandoc.write_html(prepare_code_blocks(_with_labels(blocks, ui), cache), jobs))
+    written = fragment(pandoc.write_html(prepare_code_blocks(blocks, cache), jobs))
     restore_code_classes(written)
     fragments = _lesson_fragments(written)
     out = []
@@ -186,4 +186,8 @@ def _with_labels(blocks: list, ui: Ui) -> list:
             attr[2] += [[f"data-{k}", v] for k, v in extra.items() if v]
         return None
 
-    return ast.walk(blocks, visit)
+    return ast.walk_holding(blocks, _LABELLED, visit)
+
+
+_LABELLED = ast.marks_of("image-missing-label", "callout", "exercise", "answer", "embed")
+"""The classes `_with_labels` acts on: a block holding none of them is kept as it is."""
