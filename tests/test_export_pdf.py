@@ -255,3 +255,18 @@ def test_spoiler_prints_open_in_place_without_key_and_table_header_repeats(tmp_p
     assert any("answer: show the answer" in p.casefold() and "The model answer here." in p for p in pages)
     table_pages = [p for p in pages if "cell" in p]
     assert len(table_pages) >= 2 and all("Col A" in p for p in table_pages)
+
+
+def test_an_undescribed_image_is_named_at_its_line(tmp_path):
+    """WeasyPrint's own warning names the package path and no lesson; the author's file, line and image
+    path are what help."""
+    root = write_course(tmp_path / "course", "title: Figures\n", {
+        "01-figures.md": "# Figures\n\nText.\n\n![](img/plain.png)\n\n![A blue square](img/described.png)\n"})
+    (root / "img").mkdir()
+    for name, colour in (("plain", "red"), ("described", "blue")):
+        Image.new("RGB", (40, 30), colour).save(root / "img" / f"{name}.png")
+    _, reporter = build_pdf(root, tmp_path / "out")
+    warnings = [d for d in reporter.diagnostics if d.severity is Severity.WARNING]
+    assert [(d.code, str(d.pos)) for d in warnings] == [(Code.ASSET_UNDESCRIBED, "01-figures.md:5")]
+    assert "'img/plain.png' has no description" in warnings[0].message
+    assert "![what it shows](img/plain.png)" in warnings[0].message

@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import mimetypes
+import re
 from pathlib import Path
 from typing import Iterator
 
@@ -12,6 +13,9 @@ from exporter.diagnostics import Code, Reporter
 from exporter.errors import ExporterError
 from exporter.exporters.pdf.png import passing_png_through
 
+UNDESCRIBED = re.compile(r'Image ".*" has no required alt description$')
+"""WeasyPrint's word for a figure without alt text: said before the layout, with the lesson's file and line
+(shape/images.py `report_undescribed_images`), so not again in WeasyPrint's words."""
 BASE_URL = "file:///exporter-book/"
 """Where relative URLs in the book resolve; never a real folder, every request under it is a manifest lookup."""
 
@@ -51,7 +55,7 @@ class _ToReporter(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage().strip().splitlines()[0]
-        if message in self._seen:
+        if message in self._seen or UNDESCRIBED.match(message):
             return
         self._seen.add(message)
         # WeasyPrint's "errors" (a missing anchor, an unreadable image) still give a usable page: warnings for us.
