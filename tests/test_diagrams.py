@@ -262,3 +262,29 @@ def test_the_text_alternative_is_the_kind_and_the_title_or_first_line():
     assert describe("abc", "X:1\nT:Reel\nK:D") == "Music score: Reel"
     assert describe("graphviz", "\ndigraph { a -> b }") == "Graphviz diagram: digraph { a -> b }"
     assert describe("plantuml", "title Handover\nA -> B") == "PlantUML diagram: Handover"
+
+
+GANTT = ("gantt\n    dateFormat YYYY-MM-DD\n    section Work\n    Plan :a1, 2014-01-01, 10d\n"
+         "    Build :after a1, 20d\n")
+
+
+def _today_x(svg: str) -> float:
+    return float(re.search(r'<line[^>]*x1="([\d.]+)"[^>]*class="today"', svg).group(1))
+
+
+@pytest.mark.slow
+@needs_renderers
+def test_a_gantt_chart_is_drawn_at_the_builds_date_not_the_clocks(monkeypatch):
+    """mermaid marks "today" on a Gantt chart: drawn by the wall clock, two builds of the same course a day
+    apart differed. The page's clock is the build's date (SOURCE_DATE_EPOCH), as for every date in the outputs."""
+    drawn = {}
+    for day, epoch in (("2014-01-05", 1388880000), ("2014-01-25", 1390608000)):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(epoch))
+        first, again = browser.draw_in_browser([("mermaid", GANTT, "g1"), ("mermaid", GANTT, "g2")])
+        assert first.error is None and first.svg.replace("g1", "g2") == again.svg  # the same drawing twice
+        drawn[day] = _today_x(first.svg)
+    # both inside the chart's 30 days and in order (the wall clock, twelve years on, lies far to the right)
+    assert drawn["2014-01-05"] < drawn["2014-01-25"] < 2000
+    keyed = browser.library_versions("mermaid")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert browser.library_versions("mermaid") != keyed  # the date is part of a drawing's cache key

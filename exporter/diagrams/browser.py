@@ -7,12 +7,14 @@ Debian's (`/usr/bin/chromium`, as for `validate --runtime`); playwright never do
 """
 from __future__ import annotations
 
+import datetime
 import json
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 
 from exporter import tools
+from exporter._files import build_date_iso, build_datetime
 from exporter.tools import CHROMIUM, CHROMIUM_ARGS
 
 HERE = Path(__file__).resolve().parent
@@ -50,12 +52,13 @@ def node_modules() -> Path | None:
 
 
 def library_versions(kind: str) -> str:
-    """'mermaid@12.3.0 ... page:<script>' for the packages `kind` uses and the page script's text (the page is
-    not Python, so the cache's code fingerprint does not cover it): part of a diagram's cache key."""
+    """'mermaid@12.3.0 ... clock:<date> page:<script>' for the packages `kind` uses, the date the page's clock
+    is set to (the build's) and the page script's text (the page is not Python, so the cache's code
+    fingerprint does not cover it): part of a diagram's cache key."""
     modules = node_modules()
     names = LIBRARIES.get(kind, ())
     versions = [f"{name}@{_version(modules, name)}" for name in names]
-    return " ".join(versions) + " page:" + PAGE_SCRIPT.read_text(encoding="utf-8")
+    return " ".join(versions) + f" clock:{build_date_iso()} page:" + PAGE_SCRIPT.read_text(encoding="utf-8")
 
 
 def draw_in_browser(jobs: list[tuple[str, str, str]]) -> list[Drawing]:
@@ -76,6 +79,9 @@ def draw_in_browser(jobs: list[tuple[str, str, str]]) -> list[Drawing]:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             try:
                 page = browser.new_page()
+                # the page's clock stands at the build's date: a mermaid Gantt chart draws "today" (and dates
+                # a task by it when it names none), which would make two builds of the same course differ
+                page.clock.set_fixed_time(datetime.datetime(*build_datetime(), tzinfo=datetime.timezone.utc))
                 page.route("**/*", lambda route: _answer(route, modules))
                 page.goto(f"{ORIGIN}/page.html")
                 results = page.evaluate("([jobs, limit]) => drawAll(jobs, limit)",
