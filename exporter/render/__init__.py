@@ -81,9 +81,12 @@ def _render(lessons: list[Lesson], ui: Ui, course_lang: str, cache: BuildCache,
     """(sanitized HTML, diagnostics) of each lesson, from one pandoc write for all of them (split across
     `jobs` processes for a large course); `course_lang` is the language of a lesson that does not say its
     own."""
-    blocks = [ast.make_div(["exporter-lesson"], {}, _with_labels(list(lesson.body), ui), ident=f"exporter-{i}")
-              for i, lesson in enumerate(lessons)]
-    written = fragment(pandoc.write_html(prepare_code_blocks(blocks, cache), jobs))
+    # the walks go over the lessons' top-level blocks, not each lesson as one: most blocks need nothing
+    bodies = [_with_labels(list(lesson.body), ui) for lesson in lessons]
+    prepared = iter(prepare_code_blocks([block for body in bodies for block in body], cache))  # one lookup at most
+    blocks = [ast.make_div(["exporter-lesson"], {}, [next(prepared) for _ in body], ident=f"exporter-{i}")
+              for i, body in enumerate(bodies)]
+    written = fragment(pandoc.write_html(blocks, jobs))
     restore_code_classes(written)
     fragments = _lesson_fragments(written)
     out = []
