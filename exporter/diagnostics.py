@@ -80,7 +80,7 @@ class Code(str, enum.Enum):
     ASSET_INVALID = "asset.invalid"
     """An image file is corrupt, too large or of an unsupported type."""
     ASSET_UNDESCRIBED = "asset.undescribed"
-    """An image has no text alternative: the PDF's tags (and screen readers) have nothing to say for it."""
+    """An image has no text alternative: screen readers, the PDF's tags and the EPUB's claim lack it."""
     PDF_RENDER = "pdf.render"
     """WeasyPrint reported a problem while laying out the PDF."""
     LINK_NOWHERE = "export.link"

@@ -139,6 +139,13 @@ def _rewrite_lesson(lesson, resolver: "_Resolver", reporter: Reporter) -> tuple:
                              "placeholder with its alt text and address stands in", pos)
         resolver.note(lesson.source, line, src, outcome)
 
+    def undescribed(src: str, line: int, how: str) -> None:
+        """A figure every format ships (a placeholder shows its address instead) with no text alternative."""
+        shown = src if len(src) < 200 else src[:120] + "…"
+        reporter.warning(Code.ASSET_UNDESCRIBED, f"image '{shown}' has no description: screen readers, the PDF's "
+                         f"tags and the EPUB's accessibility claim have nothing to say for it; {how}",
+                         SourcePos(lesson.source, line))
+
     def visit(node: dict, line: int) -> Any:
         if node["t"] == "Image":
             src = tree.image_src(node)
@@ -146,6 +153,8 @@ def _rewrite_lesson(lesson, resolver: "_Resolver", reporter: Reporter) -> tuple:
             report(outcome, src, line)
             if outcome.key is None:
                 return tree.placeholder_span(node["c"][1], src, line, outcome.reason)
+            if not ast.plain_text(node["c"][1]).strip():
+                undescribed(src, line, f"write what it shows: ![what it shows]({src})")
             node["c"][2] = [outcome.key, node["c"][2][1]]
         elif node["t"] in ("RawInline", "RawBlock") and node["c"][0] == "html" and "<img" in node["c"][1].lower():
             node["c"][1] = tree.replace_raw_imgs(node["c"][1], lambda attrs: _raw_img(attrs, line))
@@ -159,6 +168,8 @@ def _rewrite_lesson(lesson, resolver: "_Resolver", reporter: Reporter) -> tuple:
         report(outcome, src, line)
         if outcome.key is None:
             return tree.placeholder_html(attrs.get("alt", ""), src, line, outcome.reason)
+        if not attrs.get("alt", "").strip():
+            undescribed(src, line, 'write what it shows in the tag: alt="what it shows"')
         return tree.img_html(outcome.key, attrs)
 
     def _add_thumbnail(node: dict, line: int) -> None:

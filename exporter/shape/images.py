@@ -7,7 +7,7 @@ from exporter.assets.tree import IMAGE_MISSING, placeholder_html
 from exporter.diagnostics import Code, Reporter
 from exporter.fragments import replace, source_pos
 from exporter.i18n import ENGLISH, Ui
-from exporter.model import AssetManifest, Lesson
+from exporter.model import Lesson
 
 
 def replace_unshipped_images(root: HtmlElement, shipped: set[str], lesson: Lesson,
@@ -26,15 +26,3 @@ def replace_unshipped_images(root: HtmlElement, shipped: set[str], lesson: Lesso
         replace(img, placeholder_html(img.get("alt") or "", src, pos.line, "not a file of this output",
                                       ui.gettext(IMAGE_MISSING)))
 
-
-def report_undescribed_images(root: HtmlElement, lesson: Lesson, manifest: AssetManifest, reporter: Reporter) -> None:
-    """One warning per figure without a text alternative, at its line, naming the image as the lesson wrote
-    it (WeasyPrint's own words name only the package path, and no lesson)."""
-    origins = {asset.key: asset.origin for asset in manifest.assets}
-    for img in root.iter("img"):
-        if (img.get("alt") or "").strip():
-            continue
-        written = origins.get(img.get("src") or "", img.get("src") or "")
-        reporter.warning(Code.ASSET_UNDESCRIBED, f"image '{written}' has no description: the PDF's tags and screen "
-                         f"readers have nothing to say for it; write what it shows, ![what it shows]({written}) "
-                         "(or alt=\"...\" on an <img>)", source_pos(lesson, img))

@@ -16,7 +16,7 @@ from exporter.cache import BuildCache
 from exporter.embeds import PROVIDER_NAMES, qr_svg, qr_version
 from exporter.fragments import fragment, has_class, inner_html, replace, source_pos, with_class
 from exporter.model import AssetManifest, Lesson
-from exporter.shape.images import replace_unshipped_images, report_undescribed_images
+from exporter.shape.images import replace_unshipped_images
 from exporter.shape.links import Page, link_pages
 from exporter.shape.notes import drop_back_links, note_calls, take_notes
 from exporter.shape.quiz import printed_quizzes
@@ -68,7 +68,6 @@ def prepare_lesson(lesson: Lesson, body: str, ctx: PrintContext,
     root = fragment(body)
     _footnotes(root, lesson, ctx.reporter)
     replace_unshipped_images(root, {asset.key for asset in ctx.manifest.assets}, lesson, ctx.reporter, ctx.theme.ui)
-    report_undescribed_images(root, lesson, ctx.manifest, ctx.reporter)
     _embeds(root, ctx)
     _math(root, lesson, ctx.reporter, math_svg or {})
     _headings(root)

@@ -14,8 +14,8 @@ from exporter.errors import ExporterError
 from exporter.exporters.pdf.png import passing_png_through
 
 UNDESCRIBED = re.compile(r'Image ".*" has no required alt description$')
-"""WeasyPrint's word for a figure without alt text: said before the layout, with the lesson's file and line
-(shape/images.py `report_undescribed_images`), so not again in WeasyPrint's words."""
+"""WeasyPrint's word for a figure without alt text, naming only its package path: the assets stage said it
+already, with the lesson's file and line (`asset.undescribed`), so not again in WeasyPrint's words."""
 BASE_URL = "file:///exporter-book/"
 """Where relative URLs in the book resolve; never a real folder, every request under it is a manifest lookup."""
 
