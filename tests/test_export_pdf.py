@@ -272,7 +272,8 @@ def test_an_undescribed_image_is_named_at_its_line(tmp_path):
     _, printed = build_pdf(root, tmp_path / "out")
     _, ebook = build_one(root, tmp_path / "epub", "epub", ".epub")
     for reporter in (checked, printed, ebook):
-        warnings = [d for d in reporter.diagnostics if d.severity is Severity.WARNING and d.code is not Code.EPUB_METADATA]
+        warnings = [d for d in reporter.diagnostics
+                    if d.severity is Severity.WARNING and d.code is not Code.EPUB_METADATA]  # no author: not ours
         assert [(d.code, str(d.pos)) for d in warnings] == [(Code.ASSET_UNDESCRIBED, "01-figures.md:5"),
                                                            (Code.ASSET_UNDESCRIBED, "01-figures.md:9")]
         assert "'img/plain.png' has no description" in warnings[0].message

@@ -126,7 +126,7 @@ def _thumbnail_url(node: dict) -> str | None:
 def _rewrite_lesson(lesson, resolver: "_Resolver", reporter: Reporter) -> tuple:
     def report(outcome: Outcome, src: str, line: int, thing: str = "image") -> None:
         pos = SourcePos(lesson.source, line)
-        shown = src if len(src) < 200 else src[:120] + "…"
+        shown = _shown(src)
         if outcome.problem == "outside":
             why = f" ({outcome.reason})" if outcome.reason else ""
             reporter.error(Code.ASSET_OUTSIDE_ROOT, f"{thing} '{shown}' resolves outside the content folder{why} "
@@ -140,10 +140,9 @@ def _rewrite_lesson(lesson, resolver: "_Resolver", reporter: Reporter) -> tuple:
         resolver.note(lesson.source, line, src, outcome)
 
     def undescribed(src: str, line: int, how: str) -> None:
-        """A figure every format ships (a placeholder shows its address instead) with no text alternative."""
-        shown = src if len(src) < 200 else src[:120] + "…"
-        reporter.warning(Code.ASSET_UNDESCRIBED, f"image '{shown}' has no description: screen readers, the PDF's "
-                         f"tags and the EPUB's accessibility claim have nothing to say for it; {how}",
+        """An image that ships (a placeholder shows its address instead) without a text alternative."""
+        reporter.warning(Code.ASSET_UNDESCRIBED, f"image '{_shown(src)}' has no description: screen readers, the "
+                         f"PDF's tags and the EPUB's accessibility claim have nothing to say for it; {how}",
                          SourcePos(lesson.source, line))
 
     def visit(node: dict, line: int) -> Any:
@@ -183,6 +182,11 @@ def _rewrite_lesson(lesson, resolver: "_Resolver", reporter: Reporter) -> tuple:
                                             f"{outcome.reason}"))
 
     return tree.map_lesson(lesson, visit)
+
+
+def _shown(src: str) -> str:
+    """An image's address as a message quotes it: a long data: URI is cut."""
+    return src if len(src) < 200 else src[:120] + "…"
 
 
 _Checked = tuple[str, int, int] | PreparedImage | InvalidImage

@@ -25,4 +25,3 @@ def replace_unshipped_images(root: HtmlElement, shipped: set[str], lesson: Lesso
                              "are shown instead (build online once to cache it)", pos)
         replace(img, placeholder_html(img.get("alt") or "", src, pos.line, "not a file of this output",
                                       ui.gettext(IMAGE_MISSING)))
-
