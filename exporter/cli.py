@@ -215,10 +215,11 @@ def tree(
 @app.command()
 def check(source: Path = SourceArg, strict: bool = StrictOpt, verbose: bool = VerboseOpt,
           offline: bool = typer.Option(True, "--offline/--online", help="Check remote images too (--online).")) -> None:
-    """Check the course: every warning and error a build would give, nothing written."""
+    """Check the course: the warnings and errors a build of every format gives (but WeasyPrint's own, from
+    laying out the PDF), nothing written."""
     reporter = Reporter()
     with _failures_reported(reporter, source, verbose):
-        pipeline.prepare(pipeline.BuildOptions(source=source, offline=offline), reporter)
+        pipeline.check(pipeline.BuildOptions(source=source, offline=offline), reporter)
     _print_diagnostics(reporter, source, verbose)
     typer.echo(_summary(reporter), err=True)
     raise typer.Exit(_exit_code(reporter, strict))

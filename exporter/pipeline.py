@@ -113,6 +113,20 @@ def render_checked(options: BuildOptions, reporter: Reporter, cache: BuildCache)
     return manifest
 
 
+def check(options: BuildOptions, reporter: Reporter) -> None:
+    """`exporter check`: every stage of a build of every requested format, in memory and written nowhere,
+    but for packaging and the PDF's layout (most of a build's time; it adds only WeasyPrint's own words):
+    the diagnostics a build gives. Lessons with errors stop it after reading, as they stop a build."""
+    cache = open_cache(options.cache)
+    theme = load_theme(options.theme, compiled=cache.beside("templates"))
+    with collector_paused():
+        course, manifest = prepare(options, reporter, cache)
+        if reporter.count(Severity.ERROR):
+            return  # a build stops here too: what reading found is the answer
+        _render_and_shape(course, manifest, _formats(options), theme, options, cache, reporter, SILENT,
+                          checking=True)
+
+
 def build(options: BuildOptions, reporter: Reporter, progress: Progress = SILENT) -> list[Path]:
     """Build every requested format from one tree; return the files written. Nothing is written unless the
     whole build passes: every diagnostic is raised while shaping, before the gate, and the artifacts are
@@ -131,12 +145,13 @@ def build(options: BuildOptions, reporter: Reporter, progress: Progress = SILENT
 
 def _render_and_shape(course: Course, manifest: AssetManifest, names: tuple[str, ...], theme: Theme,
                       options: BuildOptions, cache: BuildCache, reporter: Reporter, progress: Progress,
-                      keep: Callable[[Artifact], Artifact] = lambda artifact: artifact
+                      keep: Callable[[Artifact], Artifact] = lambda artifact: artifact, checking: bool = False
                       ) -> tuple[Course, list[Artifact]]:
     """Render once, shape and package every format. A lesson that makes a stage fail (a bug of ours) is
     named in an error; under --skip-broken the course is rendered and shaped again without it. Each format
     is packaged as soon as it is shaped (packaging reports nothing, so the gate still comes before any
-    writing): one shaped book at a time is held, not every format's copy of the figures at once."""
+    writing): one shaped book at a time is held, not every format's copy of the figures at once.
+    `checking` (`exporter check`): each format is checked (`Exporter.check`), not shaped whole nor packaged."""
     theme = theme.localized(ui_for(course.config.language, course.config.ui))  # exporter's words: the course's
     while True:
         try:
@@ -149,6 +164,9 @@ def _render_and_shape(course: Course, manifest: AssetManifest, names: tuple[str,
             for name in names:
                 progress.stage(f"shaping {name}")
                 exporter = exporter_for(name, jobs=options.jobs, cache=cache, progress=progress, shared=shared)
+                if checking:
+                    getattr(exporter, "check", exporter.shape)(course, lessons, manifest, theme, reporter)
+                    continue
                 book = exporter.shape(course, lessons, manifest, theme, reporter)
                 progress.stage(f"packaging {name}")
                 packaged.append(keep(exporter.package(book)))

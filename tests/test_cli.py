@@ -163,3 +163,16 @@ def test_acceptance_course_tree() -> None:
         assert lesson["title"] in [want["title"], *want.get("title_alternatives", [])], lesson["source"]
         assert not _leaks(lesson["text"]), (lesson["source"], _leaks(lesson["text"]))
     assert "Traceback" not in result.stderr
+
+
+def test_check_says_what_shaping_says(tmp_path: Path) -> None:
+    """A link that leads nowhere is found while the formats are shaped: `check` says it as `build` does,
+    at its line, and writes nothing (no output folder, no lockfile)."""
+    root = tmp_path / "linked"
+    shutil.copytree(MINI, root)
+    (root / "02-pipeline.md").write_text("# Pipeline\n\nSee [the features](/features) first.\n")
+    before = sorted(p.name for p in root.iterdir())
+    result = invoke("check", root, "--strict")
+    assert result.exit_code == 1
+    assert f"{root}/02-pipeline.md:3: warning: link to '/features' leads to nothing in the course" in result.stderr
+    assert sorted(p.name for p in root.iterdir()) == before and not (tmp_path / "build").exists()

@@ -28,6 +28,10 @@ class Exporter(Protocol):
     def package(self, book: ShapedBook) -> Artifact:
         """Serialize `book`. Reports nothing and writes nothing."""
 
+    # An exporter may also have `check(course, lessons, manifest, theme, reporter) -> None`: what `exporter
+    # check` runs instead of `shape` when shaping whole costs far more than finding its diagnostics (the
+    # PDF: its print HTML, not its layout). Without it, `check` shapes the format and drops the result.
+
 
 EXPORTERS = {"pdf": ("pdf", "PdfExporter"), "epub": ("epub", "EpubExporter"),
              "scorm12": ("scorm", "Scorm12Exporter"), "scorm2004": ("scorm", "Scorm2004Exporter"),

@@ -55,6 +55,11 @@ class PdfExporter:
         return dataclasses.replace(book, laid_out=lay_out(book, reporter, self.jobs, self.cache, self.progress,
                                                           target))
 
+    def check(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
+              theme: Theme, reporter: Reporter) -> None:
+        """`exporter check`: the book's print HTML (links, notes, cards, math), not laid out."""
+        self.print_html(course, lessons, manifest, theme, reporter)
+
     def print_html(self, course: Course, lessons: tuple[LessonHtml, ...], manifest: AssetManifest,
                    theme: Theme, reporter: Reporter) -> ShapedBook:
         """The book as a shell and units in reading order, ready to be laid out in parts (`lay_out`)."""
